@@ -1,0 +1,38 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * The embedded models a fresh clone runs with, offline. Paths are relative to the package root,
+ * never the working directory, so the CLI and workers find them from anywhere.
+ * Switch these when a trained model ships (the training toolkit owns `models/`).
+ */
+const SCORER_FOLDER = "models/tiny-random";
+const DECODER_FOLDER = "models/tiny-random";
+/** LLMLingua-2 token classifier (trained by training/llmlingua2/). */
+const CLASSIFIER_FOLDER = "models/lingua2-bert-mini";
+/** Landmark-retrieval embedder (trained by training/landmark/). */
+const EMBEDDER_FOLDER = "models/landmark-embedder";
+/** AutoCompressor of gist compression: the reader extended with summary tokens (training/gist/). */
+const GIST_FOLDER = "models/gist-5m";
+
+/** The folder holding ctxpress' package.json (found upwards from here: works from src/ and dist/). */
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === "ctxpress") {
+      return dir;
+    }
+    if (path.dirname(dir) === dir) {
+      throw new Error(`ctxpress package root not found above ${from}`);
+    }
+  }
+}
+
+export const PACKAGE_ROOT = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+export const DEFAULT_SCORER_MODEL = path.join(PACKAGE_ROOT, SCORER_FOLDER);
+export const DEFAULT_DECODER_MODEL = path.join(PACKAGE_ROOT, DECODER_FOLDER);
+export const DEFAULT_CLASSIFIER_MODEL = path.join(PACKAGE_ROOT, CLASSIFIER_FOLDER);
+export const DEFAULT_EMBEDDER_MODEL = path.join(PACKAGE_ROOT, EMBEDDER_FOLDER);
+export const DEFAULT_GIST_MODEL = path.join(PACKAGE_ROOT, GIST_FOLDER);

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_DECODER_MODEL, DEFAULT_SCORER_MODEL } from "../../src/model/defaults.js";
+import { ModelConfigError, ModelLoadError } from "../../src/model/errors.js";
+import { OnnxDecoder } from "../../src/model/onnx-decoder.js";
+import { OnnxScorer } from "../../src/model/onnx-scorer.js";
+import { OpenAiDecoder } from "../../src/model/openai-decoder.js";
+import { createModelProvider } from "../../src/model/provider.js";
+import { VllmScorer } from "../../src/model/vllm-scorer.js";
+import { type HttpDouble, sendJson, startHttpDouble } from "./fixtures/http-double.js";
+import { TINY_MODEL } from "./fixtures/tiny-model.js";
+
+describe("createModelProvider", () => {
+  it("defaults to the embedded models, found from the package root", async () => {
+    const provider = createModelProvider();
+    expect(provider.config.scorer).toMatchObject({
+      type: "onnx",
+      model: DEFAULT_SCORER_MODEL,
+      provider: "cpu",
+    });
+    expect(provider.config.decoder).toMatchObject({ type: "onnx", model: DEFAULT_DECODER_MODEL });
+    const scorer = await provider.scorer();
+    expect(scorer).toBeInstanceOf(OnnxScorer);
+    expect(scorer.modelId).toBe(DEFAULT_SCORER_MODEL);
+    const tokens = scorer.tokenizer.encode("Hello world");
+    expect((await scorer.logprobs({ tokens })).every(Number.isFinite)).toBe(true);
+    await provider.dispose();
+  });
+
+  it("loads each model once, shares one session between scorer and decoder, reloads after dispose", async () => {
+    const provider = createModelProvider({
+      scorer: { type: "onnx", model: TINY_MODEL, window: 256 },
+      decoder: { type: "onnx", model: TINY_MODEL },
+    });
+    const [scorer, again, decoder] = await Promise.all([
+      provider.scorer(),
+      provider.scorer(),
+      provider.decoder(),
+    ]);
+    expect(again).toBe(scorer);
+    expect(scorer.contextWindow).toBe(256);
+    expect(decoder).toBeInstanceOf(OnnxDecoder);
+    expect((decoder as OnnxDecoder).lm).toBe((scorer as OnnxScorer).lm);
+    await provider.dispose();
+    const reloaded = await provider.scorer();
+    expect(reloaded).not.toBe(scorer);
+    expect((await reloaded.logprobs({ tokens: [5, 6, 7] })).length).toBe(3);
+    await provider.dispose();
+  });
+
+  it("keeps separate sessions when runtime settings differ", async () => {
+    const provider = createModelProvider({
+      scorer: { type: "onnx", model: TINY_MODEL, threads: 1 },
+      decoder: { type: "onnx", model: TINY_MODEL },
+    });
+    const [scorer, decoder] = await Promise.all([provider.scorer(), provider.decoder()]);
+    expect((decoder as OnnxDecoder).lm).not.toBe((scorer as OnnxScorer).lm);
+    await provider.dispose();
+  });
+
+  it("rejects invalid configs with the offending field", () => {
+    expect(() => createModelProvider({ scorer: { type: "onnx", dtype: "fp8" as "fp16" } })).toThrow(
+      ModelConfigError,
+    );
+    expect(() => createModelProvider({ scorer: { type: "onnx", dtype: "fp8" as "fp16" } })).toThrow(
+      /scorer\.dtype/,
+    );
+    expect(() => createModelProvider({ decoder: { type: "openai", model: "m" } as never })).toThrow(
+      /decoder\.baseUrl/,
+    );
+    expect(() => createModelProvider({ scorer: { type: "gguf" } as never })).toThrow(
+      /scorer\.type/,
+    );
+  });
+
+  it("surfaces load failures, and tries again on the next call", async () => {
+    const provider = createModelProvider({ scorer: { type: "onnx", model: "./no/such/model" } });
+    await expect(provider.scorer()).rejects.toThrow(ModelLoadError);
+    await expect(provider.scorer()).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe("createModelProvider with remote backends", () => {
+  let server: HttpDouble;
+  beforeAll(async () => {
+    server = await startHttpDouble((_request, response) => {
+      sendJson(response, 200, { data: [{ id: "remote", max_model_len: 4096 }] });
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("builds a vLLM scorer and an OpenAI-compatible decoder", async () => {
+    const provider = createModelProvider({
+      scorer: { type: "vllm", baseUrl: server.url, model: "remote", tokenizer: TINY_MODEL },
+      decoder: {
+        type: "openai",
+        baseUrl: server.url,
+        model: "remote",
+        apiKey: "k",
+        timeoutMs: 5000,
+        retries: 1,
+      },
+    });
+    const scorer = await provider.scorer();
+    expect(scorer).toBeInstanceOf(VllmScorer);
+    expect(scorer.contextWindow).toBe(4096);
+    const decoder = await provider.decoder();
+    expect(decoder).toBeInstanceOf(OpenAiDecoder);
+    expect(decoder.modelId).toBe("remote");
+    await provider.dispose();
+  });
+});
