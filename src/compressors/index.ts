@@ -1,0 +1,34 @@
+/** The compressors' public API: the entry point, schemas, errors and helpers. */
+export { assemblePrompt, PART_SEPARATOR } from "./assemble.js";
+export { CompressionInputError, isCompressionInputError } from "./errors.js";
+export {
+  type CompressRequestInput,
+  compressInputSchema,
+  DEFAULT_INPUT_LIMITS,
+  type LlmlinguaOptions,
+  type LongLlmlinguaOptions,
+  llmlinguaOptionsSchema,
+  longLlmlinguaOptionsSchema,
+  sharedOptionsShape,
+  TARGET_TOKENIZERS,
+  type TargetTokenizerName,
+} from "./options.js";
+export { recover } from "./recover.js";
+export {
+  type CompressionMethod,
+  type CompressOptions,
+  type CompressOptionsInput,
+  compress,
+  compressOptionsSchema,
+  METHODS,
+  parseCompressInput,
+  parseCompressOptions,
+  type ValidRequest,
+  validateCompressRequest,
+} from "./registry.js";
+export {
+  parseStructuredContext,
+  renderStructuredContext,
+  type StructuredSegment,
+} from "./structured-prompt.js";
+export type * from "./types.js";

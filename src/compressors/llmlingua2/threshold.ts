@@ -1,0 +1,65 @@
+/**
+ * LLMLingua-2's thresholds. Per chunk, each word's probability counts once per target-LLM token
+ * of the word, and words above the percentile int(100·(1−rate)+1) of that weighted list are kept
+ * (a word exactly at a threshold of 1.0 too, so forced words survive). Percentiles interpolate
+ * linearly between order statistics, as numpy.percentile does by default.
+ */
+
+/** numpy.percentile(values, p) with linear interpolation; NaN for no values. */
+export function percentile(values: readonly number[], p: number): number {
+  return weightedPercentile(values, new Array<number>(values.length).fill(1), p);
+}
+
+/**
+ * The percentile of the list in which values[i] appears weights[i] times (whole numbers), without
+ * building that list: the reference repeats each word's probability per token.
+ */
+export function weightedPercentile(
+  values: readonly number[],
+  weights: readonly number[],
+  p: number,
+): number {
+  const order = values
+    .map((_, i) => i)
+    .filter((i) => (weights[i] ?? 0) > 0)
+    .sort((a, b) => (values[a] ?? 0) - (values[b] ?? 0));
+  const total = order.reduce((sum, i) => sum + (weights[i] ?? 0), 0);
+  if (total === 0) return Number.NaN;
+  const position = ((total - 1) * p) / 100;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  // Value at each expanded position: walk the cumulative weights once for both.
+  let below = 0;
+  let lowerValue = Number.NaN;
+  let upperValue = Number.NaN;
+  for (const i of order) {
+    const next = below + (weights[i] ?? 0);
+    if (Number.isNaN(lowerValue) && lower < next) lowerValue = values[i] ?? 0;
+    if (upper < next) {
+      upperValue = values[i] ?? 0;
+      break;
+    }
+    below = next;
+  }
+  return lowerValue + (upperValue - lowerValue) * (position - lower);
+}
+
+/** The reference's percentile for a keep rate: int(100·(1−rate)+1), at most 100. */
+export function thresholdPercentile(rate: number): number {
+  return Math.min(100, Math.floor(100 * (1 - rate) + 1));
+}
+
+/** Threshold over a chunk's words; −Infinity (keep all) at rate 1 or when nothing has weight. */
+export function chunkThreshold(
+  probabilities: readonly number[],
+  weights: readonly number[],
+  rate: number,
+): number {
+  if (rate >= 1) return Number.NEGATIVE_INFINITY;
+  const threshold = weightedPercentile(probabilities, weights, thresholdPercentile(rate));
+  return Number.isNaN(threshold) ? Number.NEGATIVE_INFINITY : threshold;
+}
+
+export function isKept(probability: number, threshold: number): boolean {
+  return probability > threshold || (threshold === 1 && probability === 1);
+}

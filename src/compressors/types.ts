@@ -1,0 +1,160 @@
+import type { z } from "zod";
+import type {
+  Embedder,
+  LogProbScorer,
+  Span,
+  SummaryCompressor,
+  TokenClassifier,
+} from "../model/types.js";
+import type { SummaryVectorProvider } from "./gist/summary-cache.js";
+import type { LandmarkIndexProvider } from "./landmark/landmark-index.js";
+
+/** What a user hands to any compressor. Validated by `compressInputSchema` (./options.ts). */
+export interface CompressInput {
+  /** One or more documents. A single long text is one context. */
+  readonly contexts: readonly string[];
+  /** Kept verbatim before the contexts. */
+  readonly instruction?: string;
+  /** Kept verbatim after the contexts; question-aware methods condition on it. */
+  readonly question?: string;
+}
+
+export interface CompressedContext {
+  /** Index of the context in the input. */
+  readonly index: number;
+  readonly text: string;
+  /**
+   * Kept [start, end) ranges of the original context, in order. For a structured context
+   * (`<llmlingua …>` tags or typed segments) they index its plain text, the tags removed.
+   */
+  readonly keptSpans: Span[];
+  readonly originalTokens: number;
+  readonly compressedTokens: number;
+}
+
+export interface TokenCounts {
+  readonly tokenizer: string;
+  readonly originalTokens: number;
+  readonly compressedTokens: number;
+  /** originalTokens / compressedTokens (Infinity when nothing is kept). */
+  readonly ratio: number;
+  /** compressedTokens / originalTokens: the fraction kept, comparable to the requested rate. */
+  readonly rate: number;
+}
+
+export interface CompressionStats {
+  /** Counts in the compressor's own (scorer's) tokenizer; they cover the whole prompt. */
+  readonly counts: TokenCounts;
+  /** Counts in a target tokenizer (e.g. cl100k_base) when one was asked for. */
+  readonly target?: TokenCounts;
+  /** Wall time per stage ("tokenize", "coarse", "fine", ...) in milliseconds. */
+  readonly timingsMs: Record<string, number>;
+  readonly totalMs: number;
+  /** Model id per role ("scorer", "classifier", ...). */
+  readonly models: Record<string, string>;
+}
+
+/** What identifies one context's stored summary vectors (another model or cut: other vectors). */
+export interface SummaryVectorsKey {
+  readonly documentSha256: string;
+  readonly modelId: string;
+  readonly segmentTokens: number;
+}
+
+/** One context compressed into summary vectors. */
+export interface SummarizedContext extends SummaryVectorsKey {
+  /** Index of the context in the input. */
+  readonly index: number;
+  /** The context's tokens in the AutoCompressor's tokenizer (BOS included). */
+  readonly tokens: number;
+  readonly segments: number;
+  /** segments × κ. */
+  readonly vectors: number;
+  /** False when the vectors were already stored: no compression work was done for it. */
+  readonly computed: boolean;
+}
+
+/**
+ * A vector compression (`gist`): each context became summary vectors, stored outside the result
+ * (Redis in workers, memory in process) under their keys; only `modelId` can read them.
+ */
+export interface SummaryVectors {
+  readonly modelId: string;
+  /** κ: vectors per segment. */
+  readonly summaryTokens: number;
+  readonly hiddenSize: number;
+  /** In prompt order; the reader reads their vectors one context after another. */
+  readonly contexts: readonly SummarizedContext[];
+  /** What the reader reads after all vectors: the instruction and question, verbatim. */
+  readonly readerText: string;
+  /** Context tokens ÷ summary vectors (n·κ): the ratio of a vector method. */
+  readonly ratio: number;
+}
+
+export interface CompressionResult {
+  readonly method: string;
+  /**
+   * Instruction, compressed contexts and question, joined: what goes to the decoder. For a
+   * vector compression (`summary` present) each context is a placeholder naming its vectors:
+   * such a result is answered through the AutoCompressor's reader, never as text.
+   */
+  readonly prompt: string;
+  /** Kept contexts in prompt order (which may differ from input order after reordering). */
+  readonly contexts: CompressedContext[];
+  readonly stats: CompressionStats;
+  /** The options after defaults were applied. */
+  readonly options: Record<string, unknown>;
+  /** Vector methods only (`gist`): where the summary vectors are, and what to read after them. */
+  readonly summary?: SummaryVectors;
+}
+
+export interface Progress {
+  readonly stage: string;
+  /** 0..1 over the whole compression. */
+  readonly fraction: number;
+}
+
+/** Models a compressor may ask for; each is loaded lazily, once per process. */
+export interface ModelProvider {
+  scorer(): Promise<LogProbScorer>;
+  /** The embedder of landmark retrieval; providers without one cannot run those methods. */
+  embedder?(): Promise<Embedder>;
+  /** LLMLingua-2's token classifier; providers without one cannot run `llmlingua2`. */
+  tokenClassifier?(): Promise<TokenClassifier>;
+  /** The AutoCompressor of `gist`; providers without one cannot run that method. */
+  summaryCompressor?(): Promise<SummaryCompressor>;
+}
+
+/** Input size limits; the entry point applies its defaults to any left out. */
+export interface InputLimits {
+  /** Largest context, instruction or question, in UTF-16 code units. */
+  readonly maxDocumentChars: number;
+}
+
+export interface CompressEnv {
+  readonly models: ModelProvider;
+  readonly limits?: Partial<InputLimits>;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly signal?: AbortSignal;
+  /**
+   * Where landmark indexes are looked up and stored (Redis in workers); without one, indexes
+   * live in this process' memory.
+   */
+  readonly landmarkIndexes?: LandmarkIndexProvider;
+  /**
+   * Where gist summary vectors are looked up and stored (Redis in workers); without one, they
+   * live in this process' memory.
+   */
+  readonly summaryVectors?: SummaryVectorProvider;
+}
+
+export interface Compressor<Options extends { method: string }> {
+  readonly method: Options["method"];
+  readonly optionsSchema: z.ZodType<Options>;
+  compress(input: CompressInput, options: Options, env: CompressEnv): Promise<CompressionResult>;
+  /**
+   * Checks that need input and options together (e.g. a required question), run before
+   * `compress` and by producers before enqueueing; throws a `CompressionInputError`.
+   */
+  validate?(input: CompressInput, options: Options): void;
+}
