@@ -1,0 +1,153 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from "../../queues/names.js";
+import type { GenerationOptionsInput } from "../../queues/schemas.js";
+import type { CompressOptionsInput } from "../compressors/index.js";
+import type { CompressInput } from "../compressors/types.js";
+import { splitIntoContexts } from "../sdk/chunk.js";
+import { UsageError } from "./exit-codes.js";
+import { readJsonFile } from "./io.js";
+
+/** Flags of every command that builds a compression request. */
+export interface RequestFlags {
+  readonly method?: string;
+  readonly rate?: number;
+  readonly targetTokens?: number;
+  readonly question?: string;
+  readonly instruction?: string;
+  readonly options?: string;
+  readonly maxDocumentChars?: number;
+  readonly chunkChars?: number;
+}
+
+export interface GenerationFlags {
+  readonly maxNewTokens?: number;
+  readonly stop?: string[];
+}
+
+export interface RedisFlags {
+  readonly redisUrl: string;
+  readonly prefix: string;
+}
+
+export function number(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed)) {
+    throw new InvalidArgumentError("not a number");
+  }
+  return parsed;
+}
+
+export function integer(value: string): number {
+  const parsed = number(value);
+  if (!Number.isInteger(parsed)) throw new InvalidArgumentError("not an integer");
+  return parsed;
+}
+
+export function withRequestFlags(command: Command): Command {
+  return command
+    .option(
+      "-m, --method <name>",
+      "llmlingua, longllmlingua, llmlingua2, landmark, landmark+longllmlingua, gist, bm25-blocks, truncate, random, selective-context, … (default: longllmlingua with --question, else llmlingua)",
+    )
+    .option("-r, --rate <fraction>", "fraction of tokens to keep, in (0, 1]", number)
+    .option(
+      "-t, --target-tokens <n>",
+      "token budget for the whole prompt (overrides --rate)",
+      integer,
+    )
+    .option(
+      "-q, --question <text>",
+      "question kept verbatim after the context (question-aware methods use it)",
+    )
+    .option("-i, --instruction <text>", "instruction kept verbatim before the context")
+    .option("-o, --options <json>", 'more method options as JSON, e.g. \'{"reorder":"original"}\'')
+    .option("--max-document-chars <n>", "refuse documents longer than this", integer)
+    .option(
+      "--chunk-chars <n>",
+      "split each document into contexts of whole paragraphs up to this long (lets question-aware methods drop whole parts)",
+      integer,
+    );
+}
+
+export function withModelFlags(command: Command): Command {
+  return command.option(
+    "--models <file>",
+    "model configuration (JSON; scorer and decoder); default: the embedded models in models/",
+  );
+}
+
+export function withGenerationFlags(command: Command): Command {
+  return command
+    .option("--max-new-tokens <n>", "longest answer, in decoder tokens", integer)
+    .option("--stop <text...>", "stop the answer at any of these strings");
+}
+
+export function withRedisFlags(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--redis-url <url>", "Redis to use")
+        .env("CTXPRESS_REDIS_URL")
+        .default(process.env.REDIS_URL ?? DEFAULT_REDIS_URL),
+    )
+    .addOption(
+      new Option("--prefix <prefix>", "key prefix of the queues and stored data")
+        .env("CTXPRESS_PREFIX")
+        .default(DEFAULT_PREFIX),
+    );
+}
+
+/** Answering without a question would only continue the text. */
+export function requireQuestion(flags: RequestFlags): void {
+  if (flags.question === undefined) throw new UsageError("answering needs --question");
+}
+
+/** The request the flags describe, over already-read documents. */
+export function requestFromFlags(
+  contexts: readonly string[],
+  flags: RequestFlags,
+): { input: CompressInput; options: CompressOptionsInput } {
+  const extra = flags.options === undefined ? {} : parseJsonObject(flags.options, "--options");
+  const { chunkChars } = flags;
+  return {
+    input: {
+      contexts:
+        chunkChars === undefined
+          ? contexts
+          : contexts.flatMap((text) => splitIntoContexts(text, chunkChars)),
+      ...(flags.question !== undefined ? { question: flags.question } : {}),
+      ...(flags.instruction !== undefined ? { instruction: flags.instruction } : {}),
+    },
+    // Unchecked here: the compressor's schema reports a bad method or option by name.
+    options: {
+      method: flags.method ?? (flags.question !== undefined ? "longllmlingua" : "llmlingua"),
+      ...extra,
+      ...(flags.rate !== undefined ? { rate: flags.rate } : {}),
+      ...(flags.targetTokens !== undefined ? { targetTokens: flags.targetTokens } : {}),
+    } as CompressOptionsInput,
+  };
+}
+
+export function generationFromFlags(flags: GenerationFlags): GenerationOptionsInput {
+  return {
+    ...(flags.maxNewTokens !== undefined ? { maxNewTokens: flags.maxNewTokens } : {}),
+    ...(flags.stop !== undefined ? { stop: flags.stop } : {}),
+  };
+}
+
+/** The --models file's content, or {} for the embedded defaults. */
+export async function modelsConfigFromFlags(flags: { readonly models?: string }): Promise<unknown> {
+  return flags.models === undefined ? {} : readJsonFile(flags.models);
+}
+
+function parseJsonObject(text: string, flag: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${flag} is not JSON: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new UsageError(`${flag} must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,70 @@
+import type { GenerationOptions } from "../../queues/schemas.js";
+import { CompressionInputError } from "../compressors/errors.js";
+import type { CompressionResult } from "../compressors/types.js";
+import type { Decoder, GenerateOptions, Generation } from "../model/types.js";
+import type { AnswerResult } from "../store/records.js";
+
+/** Appended to the compressed prompt so a completion model answers instead of continuing text. */
+export const ANSWER_CUE = "\nAnswer:";
+
+export function buildAnswerPrompt(result: CompressionResult): string {
+  return `${result.prompt}${ANSWER_CUE}`;
+}
+
+/** Runs the decoder over a compression result and gathers the costs of both steps. */
+export async function answerFromCompression(
+  result: CompressionResult,
+  decoder: Decoder,
+  generation: GenerationOptions,
+  signal?: AbortSignal,
+): Promise<AnswerResult> {
+  if (result.summary !== undefined) {
+    // Its prompt holds placeholders: sending it as text would answer without the context.
+    throw CompressionInputError.of(
+      ["compression", "summary"],
+      `a ${result.method} compression holds summary vectors, not text: answer it through the AutoCompressor's reader (answerCompression)`,
+    );
+  }
+  const prompt = buildAnswerPrompt(result);
+  const output = await decoder.generate(prompt, generateOptions(generation, signal));
+  return answerResult(result, prompt, decoder.modelId, output);
+}
+
+/** A job's decoding settings as the decoder takes them. */
+export function generateOptions(
+  generation: GenerationOptions,
+  signal?: AbortSignal,
+): GenerateOptions {
+  return {
+    maxNewTokens: generation.maxNewTokens,
+    temperature: generation.temperature,
+    ...(generation.stop ? { stop: generation.stop } : {}),
+    ...(signal ? { signal } : {}),
+  };
+}
+
+/** The answer with what each step cost: the compression's stats and the decoder's generation. */
+export function answerResult(
+  result: CompressionResult,
+  prompt: string,
+  modelId: string,
+  output: Generation,
+): AnswerResult {
+  return {
+    answer: output.text.trim(),
+    prompt,
+    generation: {
+      modelId,
+      promptTokens: output.promptTokens,
+      completionTokens: output.completionTokens,
+      finishReason: output.finishReason,
+      latencyMs: output.latencyMs,
+    },
+    compression: { method: result.method, stats: result.stats },
+    timingsMs: {
+      compress: result.stats.totalMs,
+      decode: output.latencyMs,
+      total: result.stats.totalMs + output.latencyMs,
+    },
+  };
+}
