@@ -1,0 +1,162 @@
+/**
+ * The index queue end to end: real Redis, real BullMQ, real ONNX Runtime (the shipped embedder),
+ * workers started through the CLI in other processes.
+ */
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { defaultRetention } from "../../queues/retention.js";
+import { isCompressionInputError } from "../../src/compressors/errors.js";
+import { documentSha256 } from "../../src/compressors/landmark/landmark-index.js";
+import type { CompressionResult } from "../../src/compressors/types.js";
+import { CtxpressClient } from "../../src/sdk/client.js";
+import { createStore } from "../../src/store/store.js";
+import { heldOutParagraphs } from "../helpers/corpus-text.js";
+import { deleteKeys, TEST_REDIS_URL, testRedis, uniquePrefix } from "../queue/redis-fixture.js";
+import { spawnWorker, type WorkerProcess } from "../workers/worker-process.js";
+
+const needle = "The registration number of Quillaby is 730148.";
+const paragraphs = heldOutParagraphs(30, 900);
+paragraphs.splice(11, 0, needle);
+const document = paragraphs.join("\n\n");
+const question = "What is the registration number of Quillaby?";
+
+let redis: Redis;
+const running: WorkerProcess[] = [];
+const clients: CtxpressClient[] = [];
+const prefixes: string[] = [];
+
+async function startWorker(prefix: string): Promise<WorkerProcess> {
+  const worker = spawnWorker(["--prefix", prefix, "--redis-url", TEST_REDIS_URL]);
+  running.push(worker);
+  await worker.waitForLine(/serving compress, answer, index/);
+  return worker;
+}
+
+async function connect(prefix: string): Promise<CtxpressClient> {
+  const client = await CtxpressClient.connect({
+    redisUrl: TEST_REDIS_URL,
+    prefix,
+    defaultTimeoutMs: 90_000,
+  });
+  clients.push(client);
+  return client;
+}
+
+function freshPrefix(label: string): string {
+  const prefix = uniquePrefix(label);
+  prefixes.push(prefix);
+  return prefix;
+}
+
+beforeAll(() => {
+  redis = testRedis();
+});
+
+afterEach(async () => {
+  for (const worker of running.splice(0)) worker.signal("SIGKILL", "group");
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  for (const prefix of prefixes.splice(0)) await deleteKeys(redis, prefix);
+});
+
+afterAll(async () => {
+  await redis.quit();
+});
+
+describe("the index queue", () => {
+  it("indexes once; the index survives a worker restart and serves later questions", async () => {
+    const prefix = freshPrefix("index-restart");
+    const client = await connect(prefix);
+    const first = await startWorker(prefix);
+    const handle = await client.enqueueIndex(document);
+    const stages = new Set<string>();
+    for await (const update of handle.progress()) stages.add(update.stage);
+    const built = await handle.result();
+    expect(built).toMatchObject({
+      built: true,
+      blockTokens: 64,
+      documentSha256: documentSha256(document),
+    });
+    expect(built.blocks).toBeGreaterThan(10);
+    expect(stages).toContain("index");
+
+    // Another worker process, after the first one is gone: the index is read, not rebuilt.
+    first.signal("SIGTERM", "group");
+    await first.exited;
+    await startWorker(prefix);
+    const again = await (await client.enqueueIndex(document)).result();
+    expect(again).toMatchObject({ built: false, modelId: built.modelId, blocks: built.blocks });
+
+    const store = createStore(redis, prefix, defaultRetention);
+    const key = { documentSha256: built.documentSha256, modelId: built.modelId, blockTokens: 64 };
+    const createdAt = (await store.landmarkIndexes.get(key))?.createdAt;
+    const answers: CompressionResult[] = [];
+    for (const asked of [question, "Who wrote the letters?"]) {
+      const compressed = await client.enqueueCompress(
+        { contexts: [document], question: asked },
+        { method: "landmark", topK: 4 },
+      );
+      answers.push(await compressed.result());
+    }
+    expect(answers[0]?.prompt).toContain(needle);
+    expect(answers[0]?.stats.models.embedder).toBe(built.modelId);
+    expect((await store.landmarkIndexes.get(key))?.createdAt).toBe(createdAt);
+  });
+
+  it("indexes a document on its first landmark question when no index job ran", async () => {
+    const prefix = freshPrefix("index-on-question");
+    const client = await connect(prefix);
+    await startWorker(prefix);
+    const handle = await client.enqueueAnswer(
+      { contexts: [document], question },
+      { method: "landmark", topK: 2 },
+      { maxNewTokens: 4 },
+    );
+    const answer = await handle.result();
+    expect(answer.compression.method).toBe("landmark");
+    const modelId = answer.compression.stats.models.embedder ?? "";
+    const store = createStore(redis, prefix, defaultRetention);
+    expect(
+      await store.landmarkIndexes.has({
+        documentSha256: documentSha256(document),
+        modelId,
+        blockTokens: 64,
+      }),
+    ).toBe(true);
+    const indexed = await (await client.enqueueIndex(document)).result();
+    expect(indexed.built).toBe(false);
+  });
+
+  it("refuses bad input before anything is queued", async () => {
+    const prefix = freshPrefix("index-bad");
+    const client = await connect(prefix);
+    const refused = async (work: () => Promise<unknown>, message: RegExp) => {
+      const error = await work().then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+      expect(isCompressionInputError(error)).toBe(true);
+      expect((error as Error).message).toMatch(message);
+    };
+    await refused(
+      () => client.enqueueIndex(" \n\t "),
+      /the document is empty: there is nothing to index/,
+    );
+    await refused(
+      () => client.enqueueIndex(document, { blockTokens: 0 }),
+      /blockTokens must be a positive integer/,
+    );
+    await refused(
+      () =>
+        client.enqueueCompress(
+          { contexts: [document], question },
+          { method: "landmark", topK: -1 },
+        ),
+      /topK must be a positive integer/,
+    );
+    await refused(
+      () => client.enqueueCompress({ contexts: [document] }, { method: "landmark" }),
+      /a non-empty question is required/,
+    );
+    expect((await client.counts()).index).toMatchObject({ waiting: 0, active: 0 });
+  });
+});

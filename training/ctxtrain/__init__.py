@@ -1,0 +1,1 @@
+"""ctxpress training toolkit: byte-level BPE, a Llama-style decoder, data pipeline, ONNX export."""

@@ -1,0 +1,80 @@
+"""A training run: model hyper-parameters, optimiser, and a list of phases (curriculum).
+
+Phases run in order; the global step decides the phase, so appending a phase to a finished run
+and starting it again resumes from the last checkpoint into the new phase.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import ModelConfig
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    steps: int
+    seq_len: int
+    rows: dict[str, int]  # rows per batch of each kind: "lm", "copy", "repeat", "task"
+    lr: float
+    warmup: int = 0
+    # False keeps the learning rate constant after warm-up: the induction warm-up needs it (with
+    # a decaying rate the circuit did not appear within the phase).
+    decay: bool = True
+    task_file: str | None = None  # relative to <data dir>/tasks
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    name: str
+    seed: int
+    model: ModelConfig
+    phases: list[Phase]
+    min_lr_ratio: float = 0.1
+    weight_decay: float = 0.1
+    betas: tuple[float, float] = (0.9, 0.95)
+    grad_clip: float = 1.0
+    # Weight of each row kind's mean loss in the total (kinds: see data.py).
+    loss_weights: dict[str, float] = field(
+        default_factory=lambda: {"lm": 1.0, "task": 1.0, "copy": 0.5, "repeat": 1.0}
+    )
+    checkpoint_every: int = 50
+    eval_every: int = 200
+    eval_task_file: str | None = None
+    threads: int = 2
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_steps(self) -> int:
+        return sum(p.steps for p in self.phases)
+
+    def phase_at(self, step: int) -> tuple[Phase, int]:
+        """The phase of a global step and the step's index inside it."""
+        start = 0
+        for phase in self.phases:
+            if step < start + phase.steps:
+                return phase, step - start
+            start += phase.steps
+        raise IndexError(f"step {step} is past the last phase")
+
+    def lr_at(self, step: int) -> float:
+        """Linear warm-up, then cosine decay to min_lr_ratio x lr (or constant), per phase."""
+        phase, i = self.phase_at(step)
+        if i < phase.warmup:
+            return phase.lr * (i + 1) / phase.warmup
+        if not phase.decay:
+            return phase.lr
+        progress = (i - phase.warmup) / max(1, phase.steps - phase.warmup)
+        floor = phase.lr * self.min_lr_ratio
+        return floor + (phase.lr - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def load_run_config(path: Path) -> RunConfig:
+    raw = json.loads(Path(path).read_text())
+    phases = [Phase(**p) for p in raw.pop("phases")]
+    model = ModelConfig.from_dict(raw.pop("model"))
+    if "betas" in raw:
+        raw["betas"] = tuple(raw["betas"])
+    return RunConfig(model=model, phases=phases, **raw)

@@ -1,0 +1,179 @@
+"""The training loop: AdamW, per-phase warm-up + cosine, resumable checkpoints, JSONL logs."""
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .bpe import BpeTokenizer
+from .data import IGNORE, Batch, BatchSource, TaskExample, corpus_stream, load_task_examples
+from .model import LlamaLM
+from .paths import DATA_DIR, TOKENIZER_DIR
+from .run_config import RunConfig
+
+HELDOUT_WINDOWS = 16
+HELDOUT_SEQ = 512
+EVAL_TASKS = 48
+
+
+def hardware() -> dict:
+    return {
+        "device": "cpu",
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
+def batch_losses(model: LlamaLM, batch: Batch) -> dict[str, torch.Tensor]:
+    """Mean cross-entropy per row kind. The LM head (a third of the model's FLOPs) runs only
+    where a row has a target: every position of lm rows, the answer tokens of task rows."""
+    hidden = model.final_hidden(batch.inputs)
+    losses: dict[str, torch.Tensor] = {}
+    for kind in sorted(set(batch.kinds)):
+        rows = [i for i, k in enumerate(batch.kinds) if k == kind]
+        targets = batch.targets[rows]
+        selected = targets != IGNORE
+        logits = model.lm_head(hidden[rows][selected])
+        losses[kind] = nn.functional.cross_entropy(logits, targets[selected])
+        if kind == "task":
+            losses["task_token_acc"] = (logits.argmax(-1) == targets[selected]).float().mean().detach()
+    return losses
+
+
+@torch.no_grad()
+def heldout_loss(model: LlamaLM, stream: np.ndarray) -> float:
+    rng = np.random.default_rng(12345)
+    starts = rng.integers(0, len(stream) - HELDOUT_SEQ - 1, HELDOUT_WINDOWS)
+    rows = torch.tensor(np.stack([stream[s : s + HELDOUT_SEQ + 1] for s in starts]).astype(np.int64))
+    logits = model(rows[:, :-1])
+    return float(nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), rows[:, 1:].reshape(-1)))
+
+
+@torch.no_grad()
+def task_exact_match(model: LlamaLM, examples: list[TaskExample]) -> dict[str, float]:
+    """Teacher-forced exact match: every answer token is the arg-max prediction. Greedy decoding
+    can only do as well, so this is an upper bound that tracks it closely and costs one pass."""
+    per_task: dict[str, list[bool]] = {}
+    for example in examples:
+        tokens = torch.tensor([[*example.prompt, *example.answer]])
+        hidden = model.final_hidden(tokens)[0, len(example.prompt) - 1 : -1]
+        predicted = model.lm_head(hidden).argmax(-1).tolist()
+        per_task.setdefault(example.task, []).append(predicted == example.answer)
+    return {task: sum(hits) / len(hits) for task, hits in sorted(per_task.items())}
+
+
+def _parameter_groups(model: LlamaLM, weight_decay: float) -> list[dict]:
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    keep = [p for n, p in model.named_parameters() if p.dim() < 2]
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": keep, "weight_decay": 0.0}]
+
+
+def train(
+    config: RunConfig,
+    run_dir: Path,
+    stop_at: int | None = None,
+    threads: int | None = None,
+    data_dir: Path = DATA_DIR,
+) -> LlamaLM:
+    torch.set_num_threads(threads or config.threads)
+    torch.manual_seed(config.seed)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tokenizer_file = TOKENIZER_DIR / "tokenizer.json"
+    tokenizer = BpeTokenizer.from_file(tokenizer_file)
+    train_stream = corpus_stream("train", tokenizer, tokenizer_file, data_dir)
+    heldout_stream = corpus_stream("heldout", tokenizer, tokenizer_file, data_dir)
+    tasks_dir = data_dir / "tasks"
+    eval_tasks = (
+        load_task_examples(tasks_dir / config.eval_task_file, tokenizer)[:EVAL_TASKS]
+        if config.eval_task_file
+        else []
+    )
+
+    model = LlamaLM(config.model)
+    optimizer = torch.optim.AdamW(
+        _parameter_groups(model, config.weight_decay), lr=config.phases[0].lr, betas=config.betas
+    )
+    checkpoint = run_dir / "checkpoint.pt"
+    step, wall = 0, 0.0
+    if checkpoint.exists():
+        state = torch.load(checkpoint)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, wall = state["step"], state["wall_seconds"]
+        print(f"resumed {config.name} at step {step}", flush=True)
+    end = min(config.total_steps, stop_at if stop_at is not None else config.total_steps)
+
+    sources: dict[str, BatchSource] = {}
+    log = (run_dir / "log.jsonl").open("a")
+
+    def save() -> None:
+        tmp = checkpoint.with_suffix(".tmp")
+        torch.save(
+            {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "wall_seconds": wall},
+            tmp,
+        )
+        tmp.replace(checkpoint)
+
+    def evaluate() -> None:
+        model.eval()
+        record = {"step": step, "heldout_loss": heldout_loss(model, heldout_stream)}
+        record["heldout_ppl"] = float(np.exp(record["heldout_loss"]))
+        if eval_tasks:
+            record["task_exact_match"] = task_exact_match(model, eval_tasks)
+        model.train()
+        log.write(json.dumps({"eval": record}) + "\n")
+        log.flush()
+        print(f"eval {json.dumps(record)}", flush=True)
+
+    model.train()
+    while step < end:
+        phase, _ = config.phase_at(step)
+        if phase.name not in sources:
+            tasks = load_task_examples(tasks_dir / phase.task_file, tokenizer) if phase.task_file else None
+            sources[phase.name] = BatchSource(
+                train_stream, config.model.vocab_size, phase.seq_len, phase.rows, tasks
+            )
+        started = time.time()
+        batch = sources[phase.name].batch(config.seed, step)
+        lr = config.lr_at(step)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        losses = batch_losses(model, batch)
+        total = sum(losses[kind] * weight for kind, weight in config.loss_weights.items() if kind in losses)
+        optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        grad_norm = float(nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip))
+        optimizer.step()
+        step += 1
+        elapsed = time.time() - started
+        wall += elapsed
+        if step % 10 == 0 or step == end:
+            record = {
+                "step": step,
+                "phase": phase.name,
+                "lr": lr,
+                "grad_norm": round(grad_norm, 3),
+                "seconds_per_step": round(elapsed, 2),
+                "tokens_per_second": round(batch.inputs.numel() / elapsed),
+                "wall_seconds": round(wall),
+                **{k: round(float(v), 4) for k, v in losses.items()},
+            }
+            log.write(json.dumps(record) + "\n")
+            log.flush()
+            print(json.dumps(record), flush=True)
+        if step % config.checkpoint_every == 0 or step == end:
+            save()
+        if step % config.eval_every == 0 or step == end:
+            evaluate()
+    log.close()
+    (run_dir / "summary.json").write_text(
+        json.dumps({"steps": step, "wall_seconds": round(wall), "hardware": hardware()}, indent=2) + "\n"
+    )
+    return model

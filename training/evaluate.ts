@@ -1,0 +1,243 @@
+/**
+ * Acceptance numbers of the embedded models (issue 3):
+ *   - scorer: held-out perplexity (and a unigram baseline, for scale), scoring tokens/s;
+ *   - reader: passkey accuracy at 1K/2K/4K/8K tokens by depth (past the window on purpose, to show
+ *     where it breaks), 20-document QA by answer position, RULER-style tasks at 2K, and
+ *     prefill/decode tokens/s.
+ * All samples come from the held-out split with seeds no training set uses.
+ *
+ *   npx tsx training/evaluate.ts [--scorer models/X] [--reader models/Y] [--samples 10]
+ *       [--qa-samples 20] [--threads 2] [--json out.json]
+ */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { loadDocuments } from "../bench/corpus/index.js";
+import {
+  corpusHaystack,
+  docQa,
+  multiKey,
+  multiValue,
+  passkey,
+  readerPrompt,
+  scoreSample,
+  type TaskSample,
+  variableTracking,
+} from "../bench/tasks/index.js";
+import { CausalLm } from "../src/model/causal-lm.js";
+import { DEFAULT_DECODER_MODEL, DEFAULT_SCORER_MODEL } from "../src/model/defaults.js";
+import { OnnxDecoder } from "../src/model/onnx-decoder.js";
+import { OnnxScorer } from "../src/model/onnx-scorer.js";
+import { greedyGenerate, OnnxLm } from "./onnx-lm.js";
+
+const argsSchema = z.object({
+  scorer: z.string().default(DEFAULT_SCORER_MODEL),
+  reader: z.string().default(DEFAULT_DECODER_MODEL),
+  samples: z.coerce.number().int().positive().default(10),
+  "qa-samples": z.coerce.number().int().positive().default(20),
+  threads: z.coerce.number().int().positive().optional(),
+  json: z.string().optional(),
+});
+const { values } = parseArgs({
+  options: {
+    scorer: { type: "string" },
+    reader: { type: "string" },
+    samples: { type: "string" },
+    "qa-samples": { type: "string" },
+    threads: { type: "string" },
+    json: { type: "string" },
+  },
+});
+const args = argsSchema.parse(values);
+const session = args.threads ? { intraOpThreads: args.threads } : {};
+
+/** Seeds of evaluation samples; the training sets use 1M-3.1M and 9M-9.2M. */
+const EVAL_SEED = 50_000_000;
+const PPL_DOCUMENTS = 64;
+const PPL_TOKENS_PER_DOCUMENT = 1024;
+const PASSKEY_LENGTHS = [1024, 2048, 4096, 8192];
+const DEPTHS = [0, 0.25, 0.5, 0.75, 1];
+const QA_POSITIONS = [1, 5, 10, 15, 20];
+const MAX_NEW_TOKENS = 32;
+
+const results: Record<string, unknown> = { scorer: args.scorer, reader: args.reader };
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+// --- Scorer: held-out perplexity against a unigram baseline, and throughput ------------------
+{
+  const lm = await CausalLm.load(args.scorer, { session });
+  const scorer = new OnnxScorer(lm);
+  const tokenizer = lm.tokenizer;
+  const counts = new Float64Array(tokenizer.vocabSize).fill(1); // add-one smoothing
+  let total = tokenizer.vocabSize;
+  for (const document of loadDocuments("train")) {
+    for (const id of tokenizer.encode(document.text)) {
+      counts[id] = (counts[id] as number) + 1;
+      total++;
+    }
+  }
+  const heldout = loadDocuments("heldout");
+  const picked = Array.from(
+    { length: PPL_DOCUMENTS },
+    (_, i) => heldout[Math.floor((i * heldout.length) / PPL_DOCUMENTS)],
+  ).filter((d) => d !== undefined);
+  let modelNll = 0;
+  let unigramNll = 0;
+  let scored = 0;
+  const bySource = new Map<string, { nll: number; n: number }>();
+  let scoreSeconds = 0;
+  for (const document of picked) {
+    const tokens = tokenizer.encode(document.text).slice(0, PPL_TOKENS_PER_DOCUMENT);
+    const started = performance.now();
+    const logprobs = await scorer.logprobs({ tokens });
+    scoreSeconds += (performance.now() - started) / 1000;
+    const source = bySource.get(document.source) ?? { nll: 0, n: 0 };
+    logprobs.forEach((lp, i) => {
+      if (Number.isNaN(lp)) return;
+      modelNll -= lp;
+      unigramNll -= Math.log((counts[tokens[i] as number] as number) / total);
+      source.nll -= lp;
+      source.n++;
+      scored++;
+    });
+    bySource.set(document.source, source);
+  }
+  const perplexity = {
+    tokens: scored,
+    documents: picked.length,
+    model: Math.exp(modelNll / scored),
+    unigram: Math.exp(unigramNll / scored),
+    bySource: Object.fromEntries([...bySource].map(([s, v]) => [s, Math.exp(v.nll / v.n)])),
+    scoringTokensPerSecond: scored / scoreSeconds,
+  };
+  results.perplexity = perplexity;
+  console.log(`\n## Scorer ${args.scorer}`);
+  console.log(
+    `held-out perplexity over ${scored} tokens of ${picked.length} documents (window ${lm.contextWindow}):`,
+  );
+  console.log(
+    `  model ${perplexity.model.toFixed(2)}   unigram baseline ${perplexity.unigram.toFixed(2)}`,
+  );
+  console.log(
+    `  by source: ${Object.entries(perplexity.bySource)
+      .map(([s, p]) => `${s} ${p.toFixed(1)}`)
+      .join(", ")}`,
+  );
+  console.log(
+    `  scoring speed (OnnxScorer, documents of <=1K tokens): ${perplexity.scoringTokensPerSecond.toFixed(0)} tokens/s`,
+  );
+  await scorer.dispose();
+}
+
+// --- Reader: generated long-context tasks ----------------------------------------------------
+const readerLm = await CausalLm.load(args.reader, { session });
+const tokenizer = readerLm.tokenizer;
+const countTokens = (text: string) => tokenizer.encode(text).length;
+const haystack = corpusHaystack("heldout");
+const raw = await OnnxLm.load(args.reader, "model.onnx", { threads: args.threads });
+const eos = tokenizer.eosTokenId ?? 0;
+
+/** Greedy answer of the raw session (no window check: cells past the window are on purpose). */
+async function answer(sample: TaskSample): Promise<{ score: number; prediction: string }> {
+  const prompt = [eos, ...tokenizer.encode(readerPrompt(sample))];
+  const generated = await greedyGenerate(raw, prompt, MAX_NEW_TOKENS, [eos]);
+  const prediction = (tokenizer.decode(generated).split("\n")[0] ?? "").trim();
+  return { score: scoreSample(sample, prediction), prediction };
+}
+
+// Room for BOS and the answer: a "2K" cell must fit a 2,048-token window with its answer.
+const promptLength = (length: number) => length - 1 - MAX_NEW_TOKENS;
+
+let nextSeed = EVAL_SEED;
+/** Mean score of `count` fresh samples (each with the next unused evaluation seed). */
+async function accuracy(count: number, make: (seed: number) => TaskSample): Promise<number> {
+  const scores: number[] = [];
+  for (let i = 0; i < count; i++) scores.push((await answer(make(nextSeed++))).score);
+  return mean(scores);
+}
+const formatRow = (row: Record<string, number>) =>
+  Object.entries(row)
+    .map(([k, v]) => `${k} ${pct(v)}`)
+    .join(", ");
+
+console.log(`\n## Reader ${args.reader} (window ${readerLm.contextWindow})`);
+const passkeyTable: Record<string, Record<string, number>> = {};
+for (const length of PASSKEY_LENGTHS) {
+  const row: Record<string, number> = {};
+  for (const depth of DEPTHS) {
+    row[`depth ${depth}`] = await accuracy(args.samples, (seed) =>
+      passkey({ seed, lengthTokens: promptLength(length), depth, countTokens, haystack }),
+    );
+  }
+  row.all = mean(Object.values(row));
+  passkeyTable[`${length}`] = row;
+  console.log(`passkey ${length} tokens: ${formatRow(row)}`);
+}
+results.passkey = passkeyTable;
+
+const QA_LENGTH = 2048;
+const qaTable: Record<string, number> = {};
+for (const position of QA_POSITIONS) {
+  qaTable[`position ${position}`] = await accuracy(args["qa-samples"], (seed) =>
+    docQa({
+      seed,
+      lengthTokens: promptLength(QA_LENGTH),
+      documents: 20,
+      position,
+      countTokens,
+      haystack,
+    }),
+  );
+}
+qaTable.average = mean(Object.values(qaTable));
+results.docQa = { lengthTokens: QA_LENGTH, documents: 20, accuracy: qaTable };
+console.log(`20-document QA at ${QA_LENGTH} tokens: ${formatRow(qaTable)}`);
+
+const lengthTokens = promptLength(2048);
+const ruler: Record<string, number> = {
+  "multi-key (4 keys)": await accuracy(args["qa-samples"], (seed) =>
+    multiKey({ seed, lengthTokens, depth: (seed % 5) / 4, keys: 4, countTokens, haystack }),
+  ),
+  "multi-value (4 values)": await accuracy(args["qa-samples"], (seed) =>
+    multiValue({ seed, lengthTokens, values: 4, countTokens, haystack }),
+  ),
+  "variable tracking (4 hops)": await accuracy(args["qa-samples"], (seed) =>
+    variableTracking({ seed, lengthTokens, hops: 4, countTokens, haystack }),
+  ),
+};
+results.rulerAt2048 = ruler;
+console.log(`RULER-style tasks at 2048 tokens: ${formatRow(ruler)}`);
+
+// --- Reader speed through the product decoder -------------------------------------------------
+{
+  const decoder = new OnnxDecoder(readerLm);
+  const sample = passkey({
+    seed: nextSeed++,
+    lengthTokens: Math.min(1000, readerLm.contextWindow - 80),
+    depth: 0.5,
+    countTokens,
+    haystack,
+  });
+  await decoder.generate(readerPrompt(sample), { maxNewTokens: 4 }); // warm-up
+  const started = performance.now();
+  const generation = await decoder.generate(readerPrompt(sample), { maxNewTokens: 64 });
+  const seconds = (performance.now() - started) / 1000;
+  const prefillStarted = performance.now();
+  await decoder.generate(readerPrompt(sample), { maxNewTokens: 1 });
+  const prefillSeconds = (performance.now() - prefillStarted) / 1000;
+  const speed = {
+    promptTokens: generation.promptTokens,
+    prefillTokensPerSecond: generation.promptTokens / prefillSeconds,
+    decodeTokensPerSecond:
+      (generation.completionTokens - 1) / Math.max(1e-9, seconds - prefillSeconds),
+  };
+  results.readerSpeed = speed;
+  console.log(
+    `reader speed (OnnxDecoder, ${speed.promptTokens}-token prompt): prefill ${speed.prefillTokensPerSecond.toFixed(0)} tokens/s, decode ${speed.decodeTokensPerSecond.toFixed(1)} tokens/s`,
+  );
+  await decoder.dispose();
+}
+await raw.dispose();
+
+if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);

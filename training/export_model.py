@@ -1,0 +1,34 @@
+"""Exports a trained run into a model folder (models/<name>/ by default).
+
+Run: /usr/bin/python3 training/export_model.py training/configs/<name>.json [--out models/<name>]
+"""
+
+import argparse
+from pathlib import Path
+
+import torch
+
+from ctxtrain.export import export_model_folder
+from ctxtrain.model import LlamaLM
+from ctxtrain.paths import MODELS_DIR, RUNS_DIR
+from ctxtrain.run_config import load_run_config
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("config", type=Path)
+    parser.add_argument("--run-dir", type=Path, default=None, help="default training/.runs/<name>")
+    parser.add_argument("--out", type=Path, default=None, help="default models/<name>")
+    args = parser.parse_args()
+    config = load_run_config(args.config)
+    run_dir = args.run_dir or RUNS_DIR / config.name
+    state = torch.load(run_dir / "checkpoint.pt")
+    lm = LlamaLM(config.model)
+    lm.load_state_dict(state["model"])
+    out = args.out or MODELS_DIR / config.name
+    check = export_model_folder(lm, out)
+    print(f"exported step {state['step']} of {config.name} to {out} ({len(check['input_ids'])} check tokens)")
+
+
+if __name__ == "__main__":
+    main()
