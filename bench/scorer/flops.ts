@@ -1,0 +1,45 @@
+import type { CausalLmConfig } from "../../src/model/model-config.js";
+
+/**
+ * Matmul FLOPs of a decoder-only transformer's forward pass, from its config. A multiply-add
+ * counts 2. Norms, activations, softmax and RoPE are ignored (a few percent at most).
+ * Per position: Q/K/V/O projections (K and V at the key-value head count), the MLP (three
+ * matrices for gated SwiGLU families, two for GPT-2) and the LM head; plus attention scores and
+ * the weighted sum over the `context` positions the token attends to.
+ */
+const UNGATED_MLP = new Set(["gpt2", "gpt_neo", "gptj", "gpt_bigcode", "opt", "bloom"]);
+
+export function denseFlopsPerPosition(config: CausalLmConfig): number {
+  const {
+    hiddenSize: h,
+    numLayers,
+    numHeads,
+    numKeyValueHeads,
+    headDim,
+    intermediateSize,
+    vocabSize,
+  } = config;
+  const attentionProjections = h * numHeads * headDim * 2 + h * numKeyValueHeads * headDim * 2;
+  const mlpMatrices = UNGATED_MLP.has(config.modelType) ? 2 : 3;
+  const perLayer = attentionProjections + mlpMatrices * h * intermediateSize;
+  return 2 * (numLayers * perLayer + h * vocabSize);
+}
+
+/** Attention FLOPs (QK^T and AV over all layers) of one position attending to `context` keys. */
+export function attentionFlops(config: CausalLmConfig, context: number): number {
+  return 2 * 2 * config.numLayers * config.numHeads * config.headDim * context;
+}
+
+/** All matmul FLOPs of one causal pass over `length` positions (position i attends to i + 1). */
+export function windowFlops(config: CausalLmConfig, length: number): number {
+  return (
+    length * denseFlopsPerPosition(config) + attentionFlops(config, (length * (length + 1)) / 2)
+  );
+}
+
+/** Parameters in the matmul weights and embeddings (norm weights ignored). */
+export function parameterCount(config: CausalLmConfig): number {
+  const embeddings = config.vocabSize * config.hiddenSize * (config.tieWordEmbeddings ? 1 : 2);
+  const perPosition = denseFlopsPerPosition(config) / 2 - config.hiddenSize * config.vocabSize;
+  return embeddings + perPosition;
+}
