@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// The `ctxpress` command: the built CLI when `npm run build` made one, else the TypeScript
-// source through tsx (a fresh clone needs no build step).
+// The `ctxpress` command. In a checkout the TypeScript source runs through tsx, so a stale
+// `dist/` from an earlier `npm run build` can never shadow the code being edited; a package
+// installed without its sources runs the built CLI.
 import { existsSync } from "node:fs";
 
-const built = new URL("../dist/src/cli/main.js", import.meta.url);
-if (existsSync(built)) {
-  await import(built.href);
-} else {
+const source = new URL("../src/cli/main.ts", import.meta.url);
+if (existsSync(source)) {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(new URL("../src/cli/main.ts", import.meta.url).href);
+  await import(source.href);
+} else {
+  await import(new URL("../dist/src/cli/main.js", import.meta.url).href);
 }
