@@ -5,10 +5,10 @@ import { fileURLToPath } from "node:url";
 /**
  * The embedded models a fresh clone runs with, offline. Paths are relative to the package root,
  * never the working directory, so the CLI and workers find them from anywhere.
- * Switch these when a trained model ships (the training toolkit owns `models/`).
+ * Scorer and reader are one model, trained by training/ (see models/ctxpress-5m/README.md).
  */
-const SCORER_FOLDER = "models/tiny-random";
-const DECODER_FOLDER = "models/tiny-random";
+const SCORER_FOLDER = "models/ctxpress-5m";
+const DECODER_FOLDER = "models/ctxpress-5m";
 /** LLMLingua-2 token classifier (trained by training/llmlingua2/). */
 const CLASSIFIER_FOLDER = "models/lingua2-bert-mini";
 /** Landmark-retrieval embedder (trained by training/landmark/). */

@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import type { ModelProvider } from "../compressors/types.js";
 import { CausalLm } from "./causal-lm.js";
+import { DEFAULT_GIST_MODEL } from "./defaults.js";
 import { OnnxEmbedder } from "./embedder.js";
 import { ModelConfigError } from "./errors.js";
 import { type ModelLogger, stderrLogger } from "./execution-provider.js";
@@ -102,6 +104,15 @@ export class LazyModelProvider implements ModelRuntime {
 
   summaryCompressor(): Promise<SummaryCompressor> {
     const config = this.config.gist;
+    if (config.model === DEFAULT_GIST_MODEL && !existsSync(config.model)) {
+      // Its weights would take the embedded models past the repository's weight budget, so the
+      // default AutoCompressor is built once on the user's machine instead of committed.
+      return Promise.reject(
+        new ModelConfigError(
+          `the default gist model (${config.model}) is not shipped with the repository; build it once (about 40 minutes on a CPU) with the commands in training/gist/README.md, or point "gist.model" at an AutoCompressor folder`,
+        ),
+      );
+    }
     this.gistPromise ??= this.forgetOnFailure(
       OnnxAutoCompressor.load(config.model, {
         ...onnxLoadOptions(config),
