@@ -1,8 +1,13 @@
 /**
- * The queue acceptance tests: real Redis, real BullMQ, real ONNX Runtime (models/tiny-random via
- * the embedded defaults), workers in other processes started through the CLI.
+ * The queue acceptance tests: real Redis, real BullMQ, real ONNX Runtime (models/tiny-random as
+ * scorer and decoder, through the workers' --models file: its 512-token window and its speed are
+ * what the timings and window checks below are sized for), workers in other processes started
+ * through the CLI.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +30,18 @@ const question = "What is the ship's secret passkey written in the harbour maste
 const shortContexts = splitIntoContexts(longDocument.slice(0, 6000), 1500);
 /** Long enough on tiny-random that a test can act while the job runs. */
 const slowContexts = splitIntoContexts(longDocument.slice(0, 40_000), 2000);
+const tinyRandom = fileURLToPath(new URL("../../models/tiny-random", import.meta.url));
+const modelsFile = path.join(
+  mkdtempSync(path.join(tmpdir(), "ctxpress-acceptance-")),
+  "models.json",
+);
+writeFileSync(
+  modelsFile,
+  JSON.stringify({
+    scorer: { type: "onnx", model: tinyRandom },
+    decoder: { type: "onnx", model: tinyRandom },
+  }),
+);
 /** Short locks so a dead worker's job is retaken in seconds, not BullMQ's default 30 s. */
 const FAST_STALL = ["--lock-duration", "1500", "--stalled-interval", "1000"];
 
@@ -37,7 +54,15 @@ async function setup(label: string, workerArgs: string[] = [], workers = 1) {
   const prefix = uniquePrefix(label);
   prefixes.push(prefix);
   const started = Array.from({ length: workers }, () =>
-    spawnWorker(["--prefix", prefix, "--redis-url", TEST_REDIS_URL, ...workerArgs]),
+    spawnWorker([
+      "--prefix",
+      prefix,
+      "--redis-url",
+      TEST_REDIS_URL,
+      "--models",
+      modelsFile,
+      ...workerArgs,
+    ]),
   );
   running.push(...started);
   const client = await CtxpressClient.connect({
