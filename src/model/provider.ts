@@ -103,22 +103,8 @@ export class LazyModelProvider implements ModelRuntime {
   }
 
   summaryCompressor(): Promise<SummaryCompressor> {
-    const config = this.config.gist;
-    if (config.model === DEFAULT_GIST_MODEL && !existsSync(config.model)) {
-      // Its weights would take the embedded models past the repository's weight budget, so the
-      // default AutoCompressor is built once on the user's machine instead of committed.
-      return Promise.reject(
-        new ModelConfigError(
-          `the default gist model (${config.model}) is not shipped with the repository; build it once (about 40 minutes on a CPU) with the commands in training/gist/README.md, or point "gist.model" at an AutoCompressor folder`,
-        ),
-      );
-    }
     this.gistPromise ??= this.forgetOnFailure(
-      OnnxAutoCompressor.load(config.model, {
-        ...onnxLoadOptions(config),
-        maxLogitsBytes: config.maxLogitsBytes,
-        log: this.options.log ?? stderrLogger,
-      }),
+      loadAutoCompressor(this.config.gist, this.options.log ?? stderrLogger),
       () => {
         this.gistPromise = null;
       },
@@ -240,4 +226,23 @@ export function createModelProvider(
     throw new ModelConfigError(`Invalid models config: ${z.prettifyError(parsed.error)}`);
   }
   return new LazyModelProvider(parsed.data, options);
+}
+
+/** Loads the gist AutoCompressor; the default one is not committed, and its absence says so. */
+async function loadAutoCompressor(
+  config: ModelsConfig["gist"],
+  log: ModelLogger,
+): Promise<SummaryCompressor> {
+  if (config.model === DEFAULT_GIST_MODEL && !existsSync(config.model)) {
+    // Its weights would take the embedded models past the repository's weight budget, so the
+    // default AutoCompressor is built once on the user's machine instead of committed.
+    throw new ModelConfigError(
+      `the default gist model (${config.model}) is not shipped with the repository; build it once (about 40 minutes on a CPU) with the commands in training/gist/README.md, or point "gist.model" at an AutoCompressor folder`,
+    );
+  }
+  return OnnxAutoCompressor.load(config.model, {
+    ...onnxLoadOptions(config),
+    maxLogitsBytes: config.maxLogitsBytes,
+    log,
+  });
 }
