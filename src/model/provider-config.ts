@@ -38,16 +38,25 @@ function onnxModelFields(defaultModel: string) {
   };
 }
 
+/**
+ * Scores of this many recently scored tokens are kept and reused (see CachedScorer): a document
+ * compressed at several rates is ranked once. 0 turns the cache off. 4 bytes per token.
+ */
+const scoreCacheTokens = z.number().int().nonnegative().default(2_000_000);
+
 export const onnxScorerConfigSchema = z.strictObject({
   type: z.literal("onnx"),
   ...onnxModelFields(DEFAULT_SCORER_MODEL),
+  cacheTokens: scoreCacheTokens,
   window: z.number().int().positive().optional(),
   overlap: z.number().int().nonnegative().optional(),
   batchSize: z.number().int().positive().optional(),
   addBos: z.boolean().optional(),
 });
 
-export const vllmScorerConfigSchema = vllmScorerSchema.extend({ type: z.literal("vllm") }).strict();
+export const vllmScorerConfigSchema = vllmScorerSchema
+  .extend({ type: z.literal("vllm"), cacheTokens: scoreCacheTokens })
+  .strict();
 
 export const onnxDecoderConfigSchema = z.strictObject({
   type: z.literal("onnx"),

@@ -16,6 +16,7 @@ import {
   type OnnxModelConfig,
   type OnnxModelFields,
 } from "./provider-config.js";
+import { withScoreCache } from "./score-cache.js";
 import { OnnxAutoCompressor } from "./summary-compressor.js";
 import { OnnxTokenClassifier } from "./token-classifier.js";
 import type {
@@ -153,11 +154,17 @@ export class LazyModelProvider implements ModelRuntime {
   private async loadScorer(): Promise<LogProbScorer> {
     const config = this.config.scorer;
     if (config.type === "vllm") {
-      const { type: _type, ...options } = config;
-      return VllmScorer.create(options);
+      const { type: _type, cacheTokens, ...options } = config;
+      return withScoreCache(await VllmScorer.create(options), cacheTokens);
     }
-    const { window, overlap, batchSize, addBos } = config;
-    return new OnnxScorer(await this.causalLm(config), { window, overlap, batchSize, addBos });
+    const { window, overlap, batchSize, addBos, cacheTokens } = config;
+    const scorer = new OnnxScorer(await this.causalLm(config), {
+      window,
+      overlap,
+      batchSize,
+      addBos,
+    });
+    return withScoreCache(scorer, cacheTokens);
   }
 
   private async loadDecoder(): Promise<Decoder> {

@@ -5,9 +5,14 @@ import { OnnxDecoder } from "../../src/model/onnx-decoder.js";
 import { OnnxScorer } from "../../src/model/onnx-scorer.js";
 import { OpenAiDecoder } from "../../src/model/openai-decoder.js";
 import { createModelProvider } from "../../src/model/provider.js";
+import { CachedScorer } from "../../src/model/score-cache.js";
+import type { LogProbScorer } from "../../src/model/types.js";
 import { VllmScorer } from "../../src/model/vllm-scorer.js";
 import { type HttpDouble, sendJson, startHttpDouble } from "./fixtures/http-double.js";
 import { TINY_MODEL } from "./fixtures/tiny-model.js";
+
+/** The backend under the score cache the provider wraps every scorer in by default. */
+const unwrap = (scorer: LogProbScorer) => (scorer instanceof CachedScorer ? scorer.inner : scorer);
 
 describe("createModelProvider", () => {
   it("defaults to the embedded models, found from the package root", async () => {
@@ -19,7 +24,7 @@ describe("createModelProvider", () => {
     });
     expect(provider.config.decoder).toMatchObject({ type: "onnx", model: DEFAULT_DECODER_MODEL });
     const scorer = await provider.scorer();
-    expect(scorer).toBeInstanceOf(OnnxScorer);
+    expect(unwrap(scorer)).toBeInstanceOf(OnnxScorer);
     expect(scorer.modelId).toBe(DEFAULT_SCORER_MODEL);
     const tokens = scorer.tokenizer.encode("Hello world");
     expect((await scorer.logprobs({ tokens })).every(Number.isFinite)).toBe(true);
@@ -39,7 +44,7 @@ describe("createModelProvider", () => {
     expect(again).toBe(scorer);
     expect(scorer.contextWindow).toBe(256);
     expect(decoder).toBeInstanceOf(OnnxDecoder);
-    expect((decoder as OnnxDecoder).lm).toBe((scorer as OnnxScorer).lm);
+    expect((decoder as OnnxDecoder).lm).toBe((unwrap(scorer) as OnnxScorer).lm);
     await provider.dispose();
     const reloaded = await provider.scorer();
     expect(reloaded).not.toBe(scorer);
@@ -53,7 +58,7 @@ describe("createModelProvider", () => {
       decoder: { type: "onnx", model: TINY_MODEL },
     });
     const [scorer, decoder] = await Promise.all([provider.scorer(), provider.decoder()]);
-    expect((decoder as OnnxDecoder).lm).not.toBe((scorer as OnnxScorer).lm);
+    expect((decoder as OnnxDecoder).lm).not.toBe((unwrap(scorer) as OnnxScorer).lm);
     await provider.dispose();
   });
 
@@ -103,7 +108,7 @@ describe("createModelProvider with remote backends", () => {
       },
     });
     const scorer = await provider.scorer();
-    expect(scorer).toBeInstanceOf(VllmScorer);
+    expect(unwrap(scorer)).toBeInstanceOf(VllmScorer);
     expect(scorer.contextWindow).toBe(4096);
     const decoder = await provider.decoder();
     expect(decoder).toBeInstanceOf(OpenAiDecoder);
