@@ -4,6 +4,7 @@ import {
 } from "../../src/compressors/gist/summary-cache.js";
 import type { CompressOptionsInput, CompressRequestInput } from "../../src/compressors/index.js";
 import type { CompressionResult } from "../../src/compressors/types.js";
+import { CachedScorer } from "../../src/model/score-cache.js";
 import type { Models, ModelsConfig } from "../../src/sdk/models.js";
 
 /** Where compressions run: in this process, or as jobs on the queue. */
@@ -14,6 +15,11 @@ export interface CompressionBackend {
   compress(input: CompressRequestInput, options: CompressOptionsInput): Promise<CompressionResult>;
   /** Where gist summary vectors written by `compress` are read back. */
   readonly summaryVectors: SummaryVectorProvider;
+  /**
+   * Empties the scorer's cache where this process holds it (in-process), so that a method's
+   * first compression of a sample is timed cold, not on scores another method left behind.
+   */
+  forgetScores?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,6 +32,10 @@ export async function inProcessBackend(models: Models): Promise<CompressionBacke
     concurrency: 1,
     compress: (input, options) => sdk.compress(input, options, { models, summaryVectors }),
     summaryVectors,
+    forgetScores: async () => {
+      const scorer = await models.scorer();
+      if (scorer instanceof CachedScorer) scorer.clear();
+    },
     close: async () => {},
   };
 }

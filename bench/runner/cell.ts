@@ -1,12 +1,13 @@
 import { assemblePrompt, type CompressOptionsInput } from "../../src/compressors/index.js";
 import type { CompressInput, CompressionResult } from "../../src/compressors/types.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
+import { canonicalJson } from "../../src/store/hash.js";
 import type { CompressionBackend } from "./backend.js";
-import { cellBudget } from "./budget.js";
+import { type Budget, cellBudget } from "./budget.js";
 import { describeError, isModelUnavailableError } from "./failures.js";
 import { answerRetention } from "./metrics.js";
 import type { Reader } from "./reader.js";
-import type { BenchRecord, RecordMetrics } from "./record.js";
+import { type BenchRecord, type RecordMetrics, recordKey } from "./record.js";
 import { baseRecord, compressorCounts, generationStats, notApplicable } from "./record-builders.js";
 import { type BenchSample, benchPrompt } from "./samples.js";
 import { answerFromVectors, type VectorResult } from "./vector-cell.js";
@@ -53,6 +54,8 @@ export interface PreparedSample {
   readonly cl100kTokens: number;
   readonly compressorTokens: number;
   readonly compressorReaderTokens: number;
+  /** Records of this sample's compressions by method and options asked (see reuseRecord). */
+  readonly compressions: Map<string, Promise<BenchRecord>>;
 }
 
 export function prepareSample(sample: BenchSample, deps: CellDeps): PreparedSample {
@@ -70,6 +73,7 @@ export function prepareSample(sample: BenchSample, deps: CellDeps): PreparedSamp
     cl100kTokens: deps.cl100kTokens(original),
     compressorTokens: deps.compressorTokens(compressorPrompt),
     compressorReaderTokens: deps.reader.countTokens(compressorPrompt),
+    compressions: new Map(),
   };
 }
 
@@ -167,7 +171,6 @@ async function runCompressed(
   rate: number,
   deps: CellDeps,
 ): Promise<BenchRecord> {
-  const { sample } = prepared;
   const budget = cellBudget({
     rate,
     compressorTokens: prepared.compressorTokens,
@@ -179,6 +182,35 @@ async function runCompressed(
   const asked = TOKEN_BUDGET_METHODS.has(method)
     ? { targetTokens: budget.targetTokens }
     : budget.options;
+  // Rates whose budget the reader's window caps ask the method for the same thing: the methods
+  // are deterministic and the reader greedy, so the first such cell's record stands for the rest.
+  const askedKey = `${method} ${canonicalJson(asked)}`;
+  const earlier = await prepared.compressions.get(askedKey)?.catch(() => undefined);
+  if (earlier !== undefined && earlier.status !== "error") return reuseRecord(earlier, rate);
+  const record = compressAndAnswer(prepared, method, rate, { budget, asked }, deps);
+  prepared.compressions.set(askedKey, record);
+  return record;
+}
+
+/** `source`'s compression and answer, filed under another rate that asked for the same budget. */
+function reuseRecord(source: BenchRecord, rate: number): BenchRecord {
+  return {
+    ...source,
+    key: recordKey(source.sampleId, source.method, rate),
+    rate,
+    reusedFrom: source.rate,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+async function compressAndAnswer(
+  prepared: PreparedSample,
+  method: string,
+  rate: number,
+  { budget, asked }: { budget: Budget; asked: Record<string, unknown> },
+  deps: CellDeps,
+): Promise<BenchRecord> {
+  const { sample } = prepared;
   let attempt = await compressOnce(prepared, { method, ...METHOD_OPTIONS[method], ...asked }, deps);
   let targetTokens = budget.targetTokens;
   let attempts = 1;

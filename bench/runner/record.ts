@@ -71,6 +71,11 @@ export const benchRecordSchema = z.strictObject({
   vectors: z
     .strictObject({ modelId: z.string(), count: z.number().int().nonnegative() })
     .optional(),
+  /**
+   * The rate whose cell asked the method for the same budget (both capped by the reader's
+   * window): this record is that cell's compression and answer, not run again.
+   */
+  reusedFrom: z.number().positive().max(1).optional(),
   /** Contexts handed to the reader, in prompt order; null means the original ones ("none"). */
   contexts: z.array(z.string()).nullable().optional(),
   prediction: z.string().optional(),

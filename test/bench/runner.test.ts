@@ -135,6 +135,54 @@ describe("runBenchmark", () => {
     expect(readResults(file).records).toHaveLength(4);
   });
 
+  it("runs a window-capped budget once: a lower rate asking for the same target reuses that record", async () => {
+    const file = tmp();
+    const calls: string[] = [];
+    const answered: string[] = [];
+    // A 300-word prompt and a 100-word reader budget: rates 1/2 and 1/3 both cap at the window,
+    // rate 1/10 (30 words) does not.
+    await runBenchmark(
+      plan({ samples: passkeySources(300, [0.1]), methods: ["head"], rates: [0.5, 1 / 3, 0.1] }),
+      testDeps(keyReader(100, answered), headBackend({}, calls)),
+      file,
+    );
+    expect(calls).toEqual(["head", "head"]);
+    expect(answered).toHaveLength(2);
+    const [half, third, tenth] = readResults(file).records as BenchRecord[];
+    expect(half?.budget?.cappedByWindow).toBe(true);
+    expect(half?.reusedFrom).toBeUndefined();
+    expect(third).toMatchObject({
+      rate: 1 / 3,
+      reusedFrom: 0.5,
+      key: half?.key.replace("|0.5", `|${1 / 3}`),
+      budget: half?.budget,
+      contexts: half?.contexts,
+      prediction: half?.prediction,
+      metrics: half?.metrics,
+    });
+    expect(tenth?.budget?.cappedByWindow).toBe(false);
+    expect(tenth?.reusedFrom).toBeUndefined();
+    expect(tenth?.metrics?.reader.compressed).toBeLessThan(half?.metrics?.reader.compressed ?? 0);
+  });
+
+  it("starts each method of each sample with the scorer cache emptied, not each rate", async () => {
+    const events: string[] = [];
+    const head = headBackend({}, events);
+    const backend = {
+      ...head,
+      forgetScores: async () => {
+        events.push("forget");
+      },
+    };
+    await runBenchmark(
+      plan({ methods: ["head", "tail"], rates: [0.5, 0.25] }),
+      testDeps(keyReader(null), backend),
+      tmp(),
+    );
+    const perSample = ["forget", "head", "head", "forget", "tail", "tail"];
+    expect(events).toEqual([...perSample, ...perSample]);
+  });
+
   it("retries failed cells and n/a cells whose models were missing, but not window n/a", async () => {
     const file = tmp();
     const deps = testDeps(keyReader(100), headBackend());
