@@ -23,6 +23,7 @@ export {
   METHODS,
   parseCompressInput,
   parseCompressOptions,
+  requiredModel,
   type ValidRequest,
   validateCompressRequest,
 } from "./registry.js";

@@ -23,6 +23,7 @@ const perplexityStrategy: CoarseToFineStrategy = {
 
 export const llmlinguaCompressor = {
   method: "llmlingua",
+  requiredModel: "scorer",
   optionsSchema: llmlinguaOptionsSchema,
   validate: validateLlmlinguaRequest,
   compress: (input, options, env) => {

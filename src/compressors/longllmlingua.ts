@@ -41,6 +41,7 @@ function strategyFor(options: LongLlmlinguaOptions): CoarseToFineStrategy {
 
 export const longLlmlinguaCompressor = {
   method: "longllmlingua",
+  requiredModel: "scorer",
   optionsSchema: longLlmlinguaOptionsSchema,
   validate: validateLlmlinguaRequest,
   compress: (input, options, env) => {

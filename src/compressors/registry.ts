@@ -17,6 +17,7 @@ import type {
   CompressionResult,
   Compressor,
   InputLimits,
+  ModelRole,
 } from "./types.js";
 
 /**
@@ -55,6 +56,11 @@ export type CompressOptionsInput = z.input<typeof compressOptionsSchema>;
 export type CompressionMethod = CompressOptions["method"];
 
 export const METHODS: readonly CompressionMethod[] = registered.map((c) => c.method);
+
+/** The model `method` cannot start without (see Compressor.requiredModel); unknown: the scorer. */
+export function requiredModel(method: unknown): ModelRole {
+  return registered.find((compressor) => compressor.method === method)?.requiredModel ?? "scorer";
+}
 
 /** A compressor behind an untyped front: it parses the options with its own schema. */
 interface Entry {

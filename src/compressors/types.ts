@@ -148,8 +148,16 @@ export interface CompressEnv {
   readonly summaryVectors?: SummaryVectorProvider;
 }
 
+/** A model a provider hands out, by the name of its method on ModelProvider. */
+export type ModelRole = keyof ModelProvider;
+
 export interface Compressor<Options extends { method: string }> {
   readonly method: Options["method"];
+  /**
+   * The model the method cannot start without. Workers load it before a job runs, so that a
+   * missing or broken model fails the worker's setup, not the job; others load on first use.
+   */
+  readonly requiredModel: ModelRole;
   readonly optionsSchema: z.ZodType<Options>;
   compress(input: CompressInput, options: Options, env: CompressEnv): Promise<CompressionResult>;
   /**

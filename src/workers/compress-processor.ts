@@ -4,6 +4,7 @@
  * blocking `run()` never stalls the parent, which keeps renewing the job locks.
  */
 import type { SandboxedJob } from "bullmq";
+import { requiredModel } from "../compressors/index.js";
 import type { Models } from "../sdk/models.js";
 import { runCompressJob } from "./compress-job.js";
 import { runInContext } from "./job-context.js";
@@ -22,19 +23,10 @@ export default function processCompressJob(
 }
 
 /**
- * The model a method cannot start without, loaded before the job runs so that a missing or broken
- * model fails the worker's setup, not the job. Only that one: an LLMLingua-2 job never pays for
- * loading the scorer. Anything else a method needs loads on first use.
+ * Loads, before the job runs, only the model its method cannot start without (the registry's
+ * `requiredModel`): a missing or broken model fails the worker's setup, not the job, and an
+ * LLMLingua-2 job never pays for loading the scorer. Anything else loads on first use.
  */
 function loadFirstModel(models: Models, method: unknown): Promise<unknown> {
-  switch (method) {
-    case "llmlingua2":
-      return models.tokenClassifier?.() ?? Promise.resolve();
-    case "landmark":
-      return models.embedder();
-    case "gist":
-      return models.summaryCompressor();
-    default:
-      return models.scorer();
-  }
+  return models[requiredModel(method)]?.() ?? Promise.resolve();
 }

@@ -5,6 +5,7 @@ import {
   METHODS,
   parseCompressInput,
   parseCompressOptions,
+  requiredModel,
   validateCompressRequest,
 } from "../../src/compressors/index.js";
 import { findNonTextCharacter } from "../../src/compressors/text-validation.js";
@@ -132,6 +133,22 @@ describe("options schemas", () => {
     );
     expect(inputError(() => parseCompressOptions({})).message).toMatch(/unknown method undefined/);
     expect(METHODS).toEqual(expect.arrayContaining(["llmlingua", "longllmlingua"]));
+  });
+
+  it("names the model each method starts with, for workers to load before a job", () => {
+    expect(Object.fromEntries(METHODS.map((method) => [method, requiredModel(method)]))).toEqual({
+      llmlingua: "scorer",
+      longllmlingua: "scorer",
+      llmlingua2: "tokenClassifier",
+      truncate: "scorer",
+      random: "scorer",
+      "selective-context": "scorer",
+      "bm25-blocks": "scorer",
+      landmark: "embedder",
+      "landmark+longllmlingua": "embedder",
+      gist: "summaryCompressor",
+    });
+    expect(requiredModel("zip")).toBe("scorer");
   });
 
   it.each([

@@ -19,6 +19,7 @@ export type Bm25BlocksOptions = z.output<typeof bm25BlocksOptionsSchema>;
  */
 export const bm25BlocksCompressor = {
   method: "bm25-blocks",
+  requiredModel: "scorer",
   optionsSchema: bm25BlocksOptionsSchema,
   validate: (input) => requireQuestion("bm25-blocks", input),
   compress: async (input, options, env) => {

@@ -45,6 +45,7 @@ export function randomFlags(
 /** Random token dropping: the floor any informed method must beat. */
 export const randomCompressor = {
   method: "random",
+  requiredModel: "scorer",
   optionsSchema: randomOptionsSchema,
   compress: (input, options, env) =>
     compressByUnits(

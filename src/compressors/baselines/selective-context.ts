@@ -74,6 +74,7 @@ export function dropLeastInformative(
  */
 export const selectiveContextCompressor = {
   method: "selective-context",
+  requiredModel: "scorer",
   optionsSchema: selectiveContextOptionsSchema,
   compress: (input, options, env) =>
     compressByUnits(

@@ -57,6 +57,7 @@ export function truncationFlags(
 /** Truncation: the cheapest baseline; it uses the scorer's tokenizer and never runs the model. */
 export const truncateCompressor = {
   method: "truncate",
+  requiredModel: "scorer",
   optionsSchema: truncateOptionsSchema,
   compress: (input, options, env) =>
     compressByUnits(

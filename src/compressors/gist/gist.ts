@@ -50,6 +50,7 @@ function summarizedContext(
  */
 export const gistCompressor = {
   method: "gist",
+  requiredModel: "summaryCompressor",
   optionsSchema: gistOptionsSchema,
   compress: async (input, options: GistOptions, env): Promise<CompressionResult> => {
     const timer = new StageTimer();

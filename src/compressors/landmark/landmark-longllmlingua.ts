@@ -38,6 +38,7 @@ export type LandmarkLongLlmlinguaOptions = z.output<typeof landmarkLongLlmlingua
  */
 export const landmarkLongLlmlinguaCompressor = {
   method: "landmark+longllmlingua",
+  requiredModel: "embedder",
   optionsSchema: landmarkLongLlmlinguaOptionsSchema,
   validate: (input) => requireQuestion("landmark+longllmlingua", input),
   compress: async (input, options, env) => {

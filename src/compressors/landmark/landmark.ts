@@ -95,6 +95,7 @@ export function landmarkBlockScorer(
  */
 export const landmarkCompressor = {
   method: "landmark",
+  requiredModel: "embedder",
   optionsSchema: landmarkOptionsSchema,
   validate: (input) => requireQuestion("landmark", input),
   compress: async (input, options, env) => {

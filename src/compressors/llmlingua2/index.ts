@@ -383,6 +383,7 @@ export async function compressLlmlingua2(
 
 export const llmlingua2Compressor = {
   method: "llmlingua2",
+  requiredModel: "tokenClassifier",
   optionsSchema: llmlingua2OptionsSchema,
   validate: validateLlmlingua2Request,
   compress: compressLlmlingua2,
