@@ -7,26 +7,21 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultRetention } from "../../queues/retention.js";
 import { isCompressionInputError } from "../../src/compressors/errors.js";
 import { documentSha256 } from "../../src/compressors/landmark/landmark-index.js";
-import { CtxpressClient } from "../../src/sdk/client.js";
+import type { CtxpressClient } from "../../src/sdk/client.js";
 import { createStore } from "../../src/store/store.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 import { TINY_MODEL } from "../model/fixtures/tiny-model.js";
-import { deleteKeys, TEST_REDIS_URL, testRedis, uniquePrefix } from "../queue/redis-fixture.js";
-import { spawnWorker, type WorkerProcess } from "../workers/worker-process.js";
+import { workerFleet } from "../workers/worker-fleet.js";
 import { alteredTinyGist, TINY_GIST } from "./fixtures.js";
 
 const document = heldOutParagraphs(10, 1200).join("\n\n");
-let redis: Redis;
 let work: string;
 let alteredGist: string;
-const running: WorkerProcess[] = [];
-const clients: CtxpressClient[] = [];
-const prefixes: string[] = [];
+const fleet = workerFleet();
 
 async function modelsFile(name: string, gist: string): Promise<string> {
   const file = path.join(work, `${name}.json`);
@@ -42,54 +37,25 @@ async function modelsFile(name: string, gist: string): Promise<string> {
   return file;
 }
 
-async function startWorker(prefix: string, models: string): Promise<WorkerProcess> {
-  const worker = spawnWorker([
-    "--prefix",
-    prefix,
-    "--redis-url",
-    TEST_REDIS_URL,
-    "--models",
-    models,
-  ]);
-  running.push(worker);
-  await worker.waitForLine(/serving compress, answer, index/);
-  return worker;
-}
-
 async function connect(label: string): Promise<{ client: CtxpressClient; prefix: string }> {
-  const prefix = uniquePrefix(label);
-  prefixes.push(prefix);
-  const client = await CtxpressClient.connect({
-    redisUrl: TEST_REDIS_URL,
-    prefix,
-    defaultTimeoutMs: 90_000,
-  });
-  clients.push(client);
-  return { client, prefix };
+  const prefix = fleet.prefix(label);
+  return { client: await fleet.connect(prefix), prefix };
 }
 
 beforeAll(async () => {
-  redis = testRedis();
   work = await mkdtemp(path.join(tmpdir(), "ctxpress-gist-queue-"));
   // Same folder name, other weights: only the weights digest tells the models apart.
   alteredGist = await alteredTinyGist(path.join(work, "altered"));
 });
 
-afterEach(async () => {
-  for (const worker of running.splice(0)) worker.signal("SIGKILL", "group");
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  for (const prefix of prefixes.splice(0)) await deleteKeys(redis, prefix);
-});
-
 afterAll(async () => {
-  await redis.quit();
   await rm(work, { recursive: true, force: true });
 });
 
 describe("gist through the queues", () => {
   it("answers from vectors stored in Redis, compresses each document once, and per model", async () => {
     const { client, prefix } = await connect("gist-queue");
-    const worker = await startWorker(prefix, await modelsFile("tiny", TINY_GIST));
+    const worker = await fleet.start(prefix, ["--models", await modelsFile("tiny", TINY_GIST)]);
     const handle = await client.enqueueAnswer(
       { contexts: [document], question: "What is the pass key?" },
       { method: "gist" },
@@ -105,7 +71,7 @@ describe("gist through the queues", () => {
     expect(answer.generation.modelId).toBe(modelId);
     expect(answer.generation.completionTokens).toBeGreaterThan(0);
 
-    const store = createStore(redis, prefix, defaultRetention);
+    const store = createStore(fleet.redis, prefix, defaultRetention);
     const key = { documentSha256: documentSha256(document), modelId, segmentTokens: 32 };
     const stored = await store.summaryVectors.get(key);
     expect(stored?.blocks.length).toBeGreaterThan(5);
@@ -124,7 +90,7 @@ describe("gist through the queues", () => {
     // same request would be deduplicated by its job id while the finished job is retained.)
     worker.signal("SIGTERM", "group");
     await worker.exited;
-    await startWorker(prefix, await modelsFile("altered", alteredGist));
+    await fleet.start(prefix, ["--models", await modelsFile("altered", alteredGist)]);
     const altered = await (
       await client.enqueueCompress(
         { contexts: [document], question: "When was it written?" },

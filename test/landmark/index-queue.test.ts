@@ -2,17 +2,14 @@
  * The index queue end to end: real Redis, real BullMQ, real ONNX Runtime (the shipped embedder),
  * workers started through the CLI in other processes.
  */
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defaultRetention } from "../../queues/retention.js";
 import { isCompressionInputError } from "../../src/compressors/errors.js";
 import { documentSha256 } from "../../src/compressors/landmark/landmark-index.js";
 import type { CompressionResult } from "../../src/compressors/types.js";
-import { CtxpressClient } from "../../src/sdk/client.js";
 import { createStore } from "../../src/store/store.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
-import { deleteKeys, TEST_REDIS_URL, testRedis, uniquePrefix } from "../queue/redis-fixture.js";
-import { spawnWorker, type WorkerProcess } from "../workers/worker-process.js";
+import { workerFleet } from "../workers/worker-fleet.js";
 
 const needle = "The registration number of Quillaby is 730148.";
 const paragraphs = heldOutParagraphs(30, 900);
@@ -20,53 +17,13 @@ paragraphs.splice(11, 0, needle);
 const document = paragraphs.join("\n\n");
 const question = "What is the registration number of Quillaby?";
 
-let redis: Redis;
-const running: WorkerProcess[] = [];
-const clients: CtxpressClient[] = [];
-const prefixes: string[] = [];
-
-async function startWorker(prefix: string): Promise<WorkerProcess> {
-  const worker = spawnWorker(["--prefix", prefix, "--redis-url", TEST_REDIS_URL]);
-  running.push(worker);
-  await worker.waitForLine(/serving compress, answer, index/);
-  return worker;
-}
-
-async function connect(prefix: string): Promise<CtxpressClient> {
-  const client = await CtxpressClient.connect({
-    redisUrl: TEST_REDIS_URL,
-    prefix,
-    defaultTimeoutMs: 90_000,
-  });
-  clients.push(client);
-  return client;
-}
-
-function freshPrefix(label: string): string {
-  const prefix = uniquePrefix(label);
-  prefixes.push(prefix);
-  return prefix;
-}
-
-beforeAll(() => {
-  redis = testRedis();
-});
-
-afterEach(async () => {
-  for (const worker of running.splice(0)) worker.signal("SIGKILL", "group");
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  for (const prefix of prefixes.splice(0)) await deleteKeys(redis, prefix);
-});
-
-afterAll(async () => {
-  await redis.quit();
-});
+const fleet = workerFleet();
 
 describe("the index queue", () => {
   it("indexes once; the index survives a worker restart and serves later questions", async () => {
-    const prefix = freshPrefix("index-restart");
-    const client = await connect(prefix);
-    const first = await startWorker(prefix);
+    const prefix = fleet.prefix("index-restart");
+    const client = await fleet.connect(prefix);
+    const first = await fleet.start(prefix);
     const handle = await client.enqueueIndex(document);
     const stages = new Set<string>();
     for await (const update of handle.progress()) stages.add(update.stage);
@@ -82,11 +39,11 @@ describe("the index queue", () => {
     // Another worker process, after the first one is gone: the index is read, not rebuilt.
     first.signal("SIGTERM", "group");
     await first.exited;
-    await startWorker(prefix);
+    await fleet.start(prefix);
     const again = await (await client.enqueueIndex(document)).result();
     expect(again).toMatchObject({ built: false, modelId: built.modelId, blocks: built.blocks });
 
-    const store = createStore(redis, prefix, defaultRetention);
+    const store = createStore(fleet.redis, prefix, defaultRetention);
     const key = { documentSha256: built.documentSha256, modelId: built.modelId, blockTokens: 64 };
     const createdAt = (await store.landmarkIndexes.get(key))?.createdAt;
     const answers: CompressionResult[] = [];
@@ -103,9 +60,9 @@ describe("the index queue", () => {
   });
 
   it("indexes a document on its first landmark question when no index job ran", async () => {
-    const prefix = freshPrefix("index-on-question");
-    const client = await connect(prefix);
-    await startWorker(prefix);
+    const prefix = fleet.prefix("index-on-question");
+    const client = await fleet.connect(prefix);
+    await fleet.start(prefix);
     const handle = await client.enqueueAnswer(
       { contexts: [document], question },
       { method: "landmark", topK: 2 },
@@ -114,7 +71,7 @@ describe("the index queue", () => {
     const answer = await handle.result();
     expect(answer.compression.method).toBe("landmark");
     const modelId = answer.compression.stats.models.embedder ?? "";
-    const store = createStore(redis, prefix, defaultRetention);
+    const store = createStore(fleet.redis, prefix, defaultRetention);
     expect(
       await store.landmarkIndexes.has({
         documentSha256: documentSha256(document),
@@ -127,8 +84,8 @@ describe("the index queue", () => {
   });
 
   it("refuses bad input before anything is queued", async () => {
-    const prefix = freshPrefix("index-bad");
-    const client = await connect(prefix);
+    const prefix = fleet.prefix("index-bad");
+    const client = await fleet.connect(prefix);
     const refused = async (work: () => Promise<unknown>, message: RegExp) => {
       const error = await work().then(
         () => null,

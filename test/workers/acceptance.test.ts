@@ -9,18 +9,18 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { producerConnection } from "../../queues/connection.js";
 import { COMPRESS_JOB, COMPRESS_QUEUE } from "../../queues/names.js";
 import { defaultRetention } from "../../queues/retention.js";
 import type { CompressJobData } from "../../queues/schemas.js";
 import { isCompressionInputError } from "../../src/compressors/errors.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
-import { CtxpressClient } from "../../src/sdk/client.js";
+import type { CtxpressClient } from "../../src/sdk/client.js";
 import { createStore } from "../../src/store/store.js";
-import { deleteKeys, TEST_REDIS_URL, testRedis, uniquePrefix } from "../queue/redis-fixture.js";
-import { spawnWorker, type WorkerProcess } from "./worker-process.js";
+import { TEST_REDIS_URL } from "../queue/redis-fixture.js";
+import { workerFleet } from "./worker-fleet.js";
+import type { WorkerProcess } from "./worker-process.js";
 
 const longDocument = readFileSync(
   new URL("../../examples/long-document.txt", import.meta.url),
@@ -45,33 +45,16 @@ writeFileSync(
 /** Short locks so a dead worker's job is retaken in seconds, not BullMQ's default 30 s. */
 const FAST_STALL = ["--lock-duration", "1500", "--stalled-interval", "1000"];
 
-let redis: Redis;
-const running: WorkerProcess[] = [];
-const clients: CtxpressClient[] = [];
-const prefixes: string[] = [];
+const fleet = workerFleet();
 
 async function setup(label: string, workerArgs: string[] = [], workers = 1) {
-  const prefix = uniquePrefix(label);
-  prefixes.push(prefix);
-  const started = Array.from({ length: workers }, () =>
-    spawnWorker([
-      "--prefix",
-      prefix,
-      "--redis-url",
-      TEST_REDIS_URL,
-      "--models",
-      modelsFile,
-      ...workerArgs,
-    ]),
+  const prefix = fleet.prefix(label);
+  const client = await fleet.connect(prefix);
+  const started = await Promise.all(
+    Array.from({ length: workers }, () =>
+      fleet.start(prefix, ["--models", modelsFile, ...workerArgs]),
+    ),
   );
-  running.push(...started);
-  const client = await CtxpressClient.connect({
-    redisUrl: TEST_REDIS_URL,
-    prefix,
-    defaultTimeoutMs: 90_000,
-  });
-  clients.push(client);
-  await Promise.all(started.map((worker) => worker.waitForLine(/serving/)));
   return { prefix, client, workers: started };
 }
 
@@ -89,20 +72,6 @@ async function startSlowJob(client: CtxpressClient, worker: WorkerProcess, onSta
   for await (const update of handle.progress()) if (update.fraction > 0) break;
   return handle;
 }
-
-beforeAll(() => {
-  redis = testRedis();
-});
-
-afterEach(async () => {
-  for (const worker of running.splice(0)) worker.signal("SIGKILL", "group");
-  await Promise.all(clients.splice(0).map((client) => client.close()));
-  for (const prefix of prefixes.splice(0)) await deleteKeys(redis, prefix);
-});
-
-afterAll(async () => {
-  await redis.quit();
-});
 
 describe("queue acceptance", () => {
   it("compresses and answers a document enqueued by the SDK in a worker process", async () => {
@@ -172,12 +141,7 @@ describe("queue acceptance", () => {
     for (const attempt of refused) {
       await expect(attempt).rejects.toSatisfy(isCompressionInputError);
     }
-    const limited = await CtxpressClient.connect({
-      redisUrl: TEST_REDIS_URL,
-      prefix,
-      maxDocumentChars: 10,
-    });
-    clients.push(limited);
+    const limited = await fleet.connect(prefix, { maxDocumentChars: 10 });
     await expect(
       limited.enqueueCompress({ contexts: ["x".repeat(11)] }, { method: "llmlingua" }),
     ).rejects.toThrow(/limit of 10 characters/);
@@ -186,7 +150,7 @@ describe("queue acceptance", () => {
     });
 
     // A raw BullMQ producer skips the SDK's checks: the worker must refuse such jobs itself.
-    const store = createStore(redis, prefix, defaultRetention);
+    const store = createStore(fleet.redis, prefix, defaultRetention);
     const binary = await store.documents.putBytes(Uint8Array.from([0xc3, 0x28, 0xff, 0xfe]));
     const text = await store.documents.put("Some perfectly good text for a raw job.");
     const oversized = await store.documents.put("word ".repeat(2000));
@@ -253,8 +217,7 @@ describe("queue acceptance", () => {
     let rescuer: WorkerProcess | undefined;
     // The rescuer starts once the victim holds the job, so it cannot take the job first.
     const handle = await startSlowJob(client, victim, () => {
-      rescuer = spawnWorker(["--prefix", prefix, "--redis-url", TEST_REDIS_URL, ...FAST_STALL]);
-      running.push(rescuer);
+      rescuer = fleet.spawn(prefix, ["--models", modelsFile, ...FAST_STALL]);
     });
     victim.signal("SIGKILL", "group");
     await victim.exited;
