@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import checkpoint as checkpoints
 from .bpe import BpeTokenizer
 from .data import IGNORE, Batch, BatchSource, TaskExample, corpus_stream, load_task_examples
 from .model import LlamaLM
@@ -101,25 +102,11 @@ def train(
         _parameter_groups(model, config.weight_decay), lr=config.phases[0].lr, betas=config.betas
     )
     checkpoint = run_dir / "checkpoint.pt"
-    step, wall = 0, 0.0
-    if checkpoint.exists():
-        state = torch.load(checkpoint)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, wall = state["step"], state["wall_seconds"]
-        print(f"resumed {config.name} at step {step}", flush=True)
+    step, wall = checkpoints.resume(checkpoint, model, optimizer, config.name)
     end = min(config.total_steps, stop_at if stop_at is not None else config.total_steps)
 
     sources: dict[str, BatchSource] = {}
     log = (run_dir / "log.jsonl").open("a")
-
-    def save() -> None:
-        tmp = checkpoint.with_suffix(".tmp")
-        torch.save(
-            {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "wall_seconds": wall},
-            tmp,
-        )
-        tmp.replace(checkpoint)
 
     def evaluate() -> None:
         model.eval()
@@ -169,7 +156,7 @@ def train(
             log.flush()
             print(json.dumps(record), flush=True)
         if step % config.checkpoint_every == 0 or step == end:
-            save()
+            checkpoints.save(checkpoint, model, optimizer, step, wall)
         if step % config.eval_every == 0 or step == end:
             evaluate()
     log.close()

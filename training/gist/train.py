@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ctxtrain import checkpoint as checkpoints
 from ctxtrain.bpe import BpeTokenizer
 from ctxtrain.data import corpus_stream
 from ctxtrain.model import LlamaLM
@@ -103,13 +104,7 @@ def train(config: GistConfig, run_dir: Path, data_dir: Path, stop_at: int | None
     schedule = config.schedule
     optimizer = torch.optim.AdamW(parameter_groups(model, config.weight_decay), lr=config.phases[0].lr, betas=config.betas)
     checkpoint = run_dir / "checkpoint.pt"
-    step, wall = 0, 0.0
-    if checkpoint.exists():
-        state = torch.load(checkpoint)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, wall = state["step"], state["wall_seconds"]
-        print(f"resumed {config.name} at step {step}", flush=True)
+    step, wall = checkpoints.resume(checkpoint, model, optimizer, config.name)
     end = min(schedule.total_steps, stop_at if stop_at is not None else schedule.total_steps)
     if time_steps is not None:
         end = min(end, step + time_steps)
@@ -121,12 +116,6 @@ def train(config: GistConfig, run_dir: Path, data_dir: Path, stop_at: int | None
         log.write(json.dumps(record) + "\n")
         log.flush()
         print(json.dumps(record), flush=True)
-
-    def save() -> None:
-        tmp = checkpoint.with_suffix(".tmp")
-        state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "wall_seconds": wall}
-        torch.save(state, tmp)
-        tmp.replace(checkpoint)
 
     def evaluate() -> None:
         model.eval()
@@ -171,7 +160,7 @@ def train(config: GistConfig, run_dir: Path, data_dir: Path, stop_at: int | None
                 }
             )
         if time_steps is None and (step % config.checkpoint_every == 0 or step == end):
-            save()
+            checkpoints.save(checkpoint, model, optimizer, step, wall)
         if time_steps is None and (step % config.eval_every == 0 or step == schedule.total_steps):
             evaluate()
     log.close()
