@@ -54,6 +54,8 @@ export interface PlacementSummary {
   readonly at: number;
   readonly n: number;
   readonly accuracy: number | null;
+  /** Mean answer retention over the records that have one (text methods). */
+  readonly retention: number | null;
 }
 
 const isScored = (record: BenchRecord) =>
@@ -195,6 +197,9 @@ export function summarizePlacements(records: readonly BenchRecord[]): PlacementS
       at: (axis === "position" ? first.position : first.depth) as number,
       n: group.length,
       accuracy: mean(group.map((r) => r.metrics?.score ?? 0)),
+      retention: mean(
+        group.flatMap((r) => (r.metrics?.retention == null ? [] : [r.metrics.retention])),
+      ),
     };
   });
 }

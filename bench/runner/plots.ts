@@ -154,9 +154,24 @@ export function accuracyVsRatioSpec(data: ChartData, pooled = false): VegaLiteSp
   } as VegaLiteSpec;
 }
 
-/** Accuracy by placement (needle depth or answer position) × length, per method and rate. */
-export function placementHeatmapSpec(data: ChartData, task: string): VegaLiteSpec | null {
-  const group = data.placements.filter((p) => p.task === task);
+/** What a placement heat-map colours its cells by. */
+export type PlacementMeasure = "accuracy" | "retention";
+
+const MEASURE_NAMES: Record<PlacementMeasure, string> = {
+  accuracy: "accuracy",
+  retention: "answer kept",
+};
+
+/**
+ * Accuracy, or answer kept, by placement (needle depth or answer position) × length, per method
+ * and rate. Cells without the measure (answer kept of vector methods) are left out.
+ */
+export function placementHeatmapSpec(
+  data: ChartData,
+  task: string,
+  measure: PlacementMeasure = "accuracy",
+): VegaLiteSpec | null {
+  const group = data.placements.filter((p) => p.task === task && p[measure] !== null);
   if (group.length === 0) return null;
   const axis = group[0]?.axis ?? "depth";
   const values = group.map((p) => ({
@@ -164,24 +179,27 @@ export function placementHeatmapSpec(data: ChartData, task: string): VegaLiteSpe
     rate: p.method === NONE ? "uncompressed" : `rate ${rateLabel(p.rate)}`,
     length: p.lengthLabel,
     at: p.at,
-    accuracy: 100 * (p.accuracy ?? 0),
-    label: `${Math.round(100 * (p.accuracy ?? 0))}`,
+    value: 100 * (p[measure] ?? 0),
+    label: `${Math.round(100 * (p[measure] ?? 0))}`,
     n: p.n,
   }));
   const methods = data.methods.filter((m) => values.some((v) => v.method === m));
   const rates = [...new Set(group.filter((p) => p.method !== NONE).map((p) => p.rate))]
     .sort((a, b) => b - a)
     .map((r) => `rate ${rateLabel(r)}`);
-  const axisTitle = axis === "depth" ? "needle depth" : "answer document";
+  const name = MEASURE_NAMES[measure];
+  const placement = axis === "depth" ? "needle depth" : "answer position";
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
-      text: `${task}: accuracy (%) by ${axis === "depth" ? "needle depth" : "answer position"} × prompt length`,
+      text: `${task}: ${name} (%) by ${placement} × prompt length`,
       subtitle: [
-        "rows: method; columns: requested rate; cell text and colour: accuracy %",
+        `rows: method; columns: requested rate; cell text and colour: ${name} %${
+          measure === "retention" ? " (gold answer still verbatim in what the reader got)" : ""
+        }`,
         axis === "depth"
-          ? "needle depth: 0 = start of the context, 1 = end; prompt length in reader tokens"
-          : "answer document: its 1-based position among the documents; prompt length in reader tokens",
+          ? "depth: where the needle sits, 0 = start of the context, 1 = end; prompt length in reader tokens"
+          : "position: the answer document's 1-based place among the documents; prompt length in reader tokens",
       ],
     },
     data: { values },
@@ -206,17 +224,23 @@ export function placementHeatmapSpec(data: ChartData, task: string): VegaLiteSpe
           title: "prompt length",
           axis: { labelAngle: 0 },
         },
-        y: { field: "at", type: "ordinal", sort: "ascending", title: axisTitle },
+        // A short title: a facet row is as tall as its placements, "needle depth" would overrun it.
+        y: {
+          field: "at",
+          type: "ordinal",
+          sort: "ascending",
+          title: axis === "depth" ? "depth" : "position",
+        },
       },
       layer: [
         {
           mark: "rect",
           encoding: {
             color: {
-              field: "accuracy",
+              field: "value",
               type: "quantitative",
               scale: { domain: [0, 100], scheme: "viridis" },
-              title: "accuracy (%)",
+              title: `${name} (%)`,
             },
           },
         },
@@ -224,7 +248,7 @@ export function placementHeatmapSpec(data: ChartData, task: string): VegaLiteSpe
           mark: { type: "text", fontSize: 9 },
           encoding: {
             text: { field: "label" },
-            color: { condition: { test: "datum.accuracy < 60", value: "white" }, value: "black" },
+            color: { condition: { test: "datum.value < 60", value: "white" }, value: "black" },
           },
         },
       ],
@@ -325,10 +349,10 @@ export async function writePlots(dir: string, data: ChartData): Promise<string[]
       "accuracy-vs-ratio-pooled",
       data.pooled.some((c) => c.n > 0) ? accuracyVsRatioSpec(data, true) : null,
     ],
-    ...[...new Set(data.placements.map((p) => p.task))].map(
-      (task): [string, VegaLiteSpec | null] => [
-        `heatmap-${task}`,
-        placementHeatmapSpec(data, task),
+    ...[...new Set(data.placements.map((p) => p.task))].flatMap(
+      (task): Array<[string, VegaLiteSpec | null]> => [
+        [`heatmap-${task}`, placementHeatmapSpec(data, task, "accuracy")],
+        [`kept-${task}`, placementHeatmapSpec(data, task, "retention")],
       ],
     ),
     ["latency-vs-length", latencySpec(data)],

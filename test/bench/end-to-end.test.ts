@@ -85,6 +85,8 @@ describe("ctxpress bench on tiny-random", () => {
       "accuracy-vs-ratio",
       "heatmap-passkey",
       "heatmap-doc-qa",
+      "kept-passkey",
+      "kept-doc-qa",
       "latency-vs-length",
     ]) {
       expect(readFileSync(join(out, `${name}.svg`), "utf8")).toMatch(/^<svg[^>]*>/);
