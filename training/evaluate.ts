@@ -7,7 +7,7 @@
  * All samples come from the held-out split with seeds no training set uses.
  *
  *   npx tsx training/evaluate.ts [--scorer models/X] [--reader models/Y] [--samples 10]
- *       [--qa-samples 20] [--threads 2] [--json out.json]
+ *       [--qa-samples 20] [--threads 2] [--dtype q8] [--only scorer] [--json out.json]
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -26,6 +26,7 @@ import {
 } from "../bench/tasks/index.js";
 import { CausalLm } from "../src/model/causal-lm.js";
 import { DEFAULT_DECODER_MODEL, DEFAULT_SCORER_MODEL } from "../src/model/defaults.js";
+import { MODEL_DTYPES } from "../src/model/model-folder.js";
 import { OnnxDecoder } from "../src/model/onnx-decoder.js";
 import { OnnxScorer } from "../src/model/onnx-scorer.js";
 import { greedyGenerate, OnnxLm } from "./onnx-lm.js";
@@ -36,6 +37,10 @@ const argsSchema = z.object({
   samples: z.coerce.number().int().positive().default(10),
   "qa-samples": z.coerce.number().int().positive().default(20),
   threads: z.coerce.number().int().positive().optional(),
+  /** The scorer's ONNX file (fp32: model.onnx, q8: model_quantized.onnx, …); the reader's is fp32. */
+  dtype: z.enum(MODEL_DTYPES).default("fp32"),
+  /** Stop after the scorer's numbers (perplexity and scoring speed). */
+  only: z.enum(["scorer"]).optional(),
   json: z.string().optional(),
 });
 const { values } = parseArgs({
@@ -45,6 +50,8 @@ const { values } = parseArgs({
     samples: { type: "string" },
     "qa-samples": { type: "string" },
     threads: { type: "string" },
+    dtype: { type: "string" },
+    only: { type: "string" },
     json: { type: "string" },
   },
 });
@@ -60,13 +67,17 @@ const DEPTHS = [0, 0.25, 0.5, 0.75, 1];
 const QA_POSITIONS = [1, 5, 10, 15, 20];
 const MAX_NEW_TOKENS = 32;
 
-const results: Record<string, unknown> = { scorer: args.scorer, reader: args.reader };
+const results: Record<string, unknown> = {
+  scorer: args.scorer,
+  reader: args.reader,
+  dtype: args.dtype,
+};
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 // --- Scorer: held-out perplexity against a unigram baseline, and throughput ------------------
 {
-  const lm = await CausalLm.load(args.scorer, { session });
+  const lm = await CausalLm.load(args.scorer, { session, dtype: args.dtype });
   const scorer = new OnnxScorer(lm);
   const tokenizer = lm.tokenizer;
   const counts = new Float64Array(tokenizer.vocabSize).fill(1); // add-one smoothing
@@ -128,6 +139,10 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max
     `  scoring speed (OnnxScorer, documents of <=1K tokens): ${perplexity.scoringTokensPerSecond.toFixed(0)} tokens/s`,
   );
   await scorer.dispose();
+}
+if (args.only === "scorer") {
+  if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+  process.exit(0);
 }
 
 // --- Reader: generated long-context tasks ----------------------------------------------------
