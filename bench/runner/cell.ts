@@ -185,8 +185,13 @@ async function runCompressed(
   // Rates whose budget the reader's window caps ask the method for the same thing: the methods
   // are deterministic and the reader greedy, so the first such cell's record stands for the rest.
   const askedKey = `${method} ${canonicalJson(asked)}`;
-  const earlier = await prepared.compressions.get(askedKey)?.catch(() => undefined);
-  if (earlier !== undefined && earlier.status !== "error") return reuseRecord(earlier, rate);
+  const pending = prepared.compressions.get(askedKey);
+  if (pending !== undefined) {
+    const earlier = await pending.catch(() => undefined);
+    if (earlier !== undefined && earlier.status !== "error") return reuseRecord(earlier, rate);
+  }
+  // Registered before any await, so that a cell running beside this one (queue mode) waits for
+  // this compression instead of starting its own.
   const record = compressAndAnswer(prepared, method, rate, { budget, asked }, deps);
   prepared.compressions.set(askedKey, record);
   return record;

@@ -165,6 +165,17 @@ describe("runBenchmark", () => {
     expect(tenth?.metrics?.reader.compressed).toBeLessThan(half?.metrics?.reader.compressed ?? 0);
   });
 
+  it("reuses a window-capped compression also when the two cells run side by side", async () => {
+    const calls: string[] = [];
+    const backend = { ...headBackend({}, calls), concurrency: 2 };
+    await runBenchmark(
+      plan({ samples: passkeySources(300, [0.1]), methods: ["head"], rates: [0.5, 1 / 3] }),
+      testDeps(keyReader(100), backend),
+      tmp(),
+    );
+    expect(calls).toEqual(["head"]);
+  });
+
   it("starts each method of each sample with the scorer cache emptied, not each rate", async () => {
     const events: string[] = [];
     const head = headBackend({}, events);
