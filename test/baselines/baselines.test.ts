@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { phraseSpans } from "../../src/compressors/baselines/phrases.js";
+import { dropLeastInformative } from "../../src/compressors/baselines/selective-context.js";
 import { compress, METHODS, validateCompressRequest } from "../../src/compressors/index.js";
 import { expectCompressionInvariants } from "../helpers/compression-invariants.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
@@ -106,6 +107,32 @@ describe("baselines", () => {
       );
       expect(result.prompt).not.toMatch(/\bof\b/);
       expect(result.prompt).toMatch(/Ahab/);
+    });
+
+    it("meets a budget near 1% over hundreds of short contexts: one budget for all of them", () => {
+      // 200 contexts of 10 five-token phrases; a 1% budget is 100 tokens, half a token per
+      // context: per-context budgets would round every context to nothing.
+      const phrases = Array.from({ length: 200 }, (_, context) =>
+        Array.from({ length: 10 }, (_, index) => ({
+          units: [index],
+          tokens: 5,
+          selfInformation: ((context * 7919 + index * 104729) % 1000) / 10,
+        })),
+      );
+      const flags = dropLeastInformative(phrases, new Array(200).fill(10), 100);
+      const keptPhrases = phrases.flatMap((list, context) =>
+        list.filter((_, index) => flags[context]?.[index]),
+      );
+      expect(keptPhrases).toHaveLength(20);
+      // The kept ones are the 20 most informative of all 2,000, wherever they are.
+      const cut = phrases
+        .flat()
+        .map((phrase) => phrase.selfInformation)
+        .sort((x, y) => y - x)[19] as number;
+      for (const phrase of keptPhrases) expect(phrase.selfInformation).toBeGreaterThanOrEqual(cut);
+      // A phrase without a score (infinite self-information) is never dropped.
+      const unscored = [[{ units: [0], tokens: 5, selfInformation: Number.POSITIVE_INFINITY }]];
+      expect(dropLeastInformative(unscored, [1], 0)).toEqual([[true]]);
     });
 
     it("splits text into phrases that tile it", () => {

@@ -56,12 +56,18 @@ describe("LLMLingua-2 thresholds", () => {
     );
   });
 
-  it("uses the reference's percentile int(100·(1−rate)+1)", () => {
+  it("uses the reference's percentile int(100·(1−rate)+1) where it keeps anything", () => {
     expect(thresholdPercentile(0.5)).toBe(51);
     expect(thresholdPercentile(0.65)).toBe(36);
     expect(thresholdPercentile(0.9)).toBe(10); // 100·(1−0.9) is 9.999…: truncated, as in Python
     expect(thresholdPercentile(0.3)).toBe(71);
-    expect(thresholdPercentile(0.001)).toBe(100);
+    // Below 1% the reference's 100 would keep nothing: 100·(1−rate) instead.
+    expect(thresholdPercentile(0.01)).toBeCloseTo(99, 12);
+    expect(thresholdPercentile(0.001)).toBeCloseTo(99.9, 12);
+    // So a chunk compressed at 0.5% still keeps its most likely 0.5%.
+    const probabilities = Array.from({ length: 1000 }, (_, i) => i / 1000);
+    const threshold = chunkThreshold(probabilities, new Array(1000).fill(1), 0.005);
+    expect(probabilities.filter((p) => isKept(p, threshold))).toHaveLength(5);
   });
 
   it("keeps everything at rate 1, and words at a threshold of 1.0 (forced ones)", () => {

@@ -44,9 +44,16 @@ export function weightedPercentile(
   return lowerValue + (upperValue - lowerValue) * (position - lower);
 }
 
-/** The reference's percentile for a keep rate: int(100·(1−rate)+1), at most 100. */
+/**
+ * The reference's percentile for a keep rate, int(100·(1−rate)+1), except where that reaches 100:
+ * below a rate of 1% the reference's threshold is the largest probability and, with "keep what
+ * is above it", nothing is kept at all (deliberate deviation: 100·(1−rate) there, which keeps
+ * about `rate` of the text). Above 1% it keeps the reference's behaviour, about 1% of the text
+ * less than asked.
+ */
 export function thresholdPercentile(rate: number): number {
-  return Math.min(100, Math.floor(100 * (1 - rate) + 1));
+  const reference = Math.floor(100 * (1 - rate) + 1);
+  return reference < 100 ? reference : 100 * (1 - rate);
 }
 
 /** Threshold over a chunk's words; −Infinity (keep all) at rate 1 or when nothing has weight. */
