@@ -9,12 +9,13 @@ import { compress } from "../../src/compressors/index.js";
 import { createModelProvider } from "../../src/model/index.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
 import { generateSample, heldOutGeneration, sampleSeed } from "../runner/samples.js";
+import { QUICK_SUITE } from "../suites/quick.js";
 
 const perDepth = Number(process.argv[2] ?? 3);
 const rate = Number(process.argv[3] ?? 0.5);
 const DEPTHS = [0, 0.5, 1];
-// The benchmark's chunking of a single haystack (suite chunkChars).
-const CHUNK_CHARS = 2000;
+// The benchmark's chunking of a single haystack (the suites' chunkChars).
+const CHUNK_CHARS = QUICK_SUITE.chunkChars;
 
 const provider = createModelProvider({});
 const scorer = await provider.scorer();
@@ -39,7 +40,8 @@ for (const method of ["llmlingua", "longllmlingua"] as const) {
         generation,
       );
       const key = sample.answers[0] as string;
-      const contexts = splitIntoContexts(sample.contexts[0] as string, CHUNK_CHARS);
+      const haystack = sample.contexts[0] as string;
+      const contexts = CHUNK_CHARS === null ? [haystack] : splitIntoContexts(haystack, CHUNK_CHARS);
       const needle = contexts.findIndex((context) => context.includes(key));
       const input = { instruction: sample.instruction, contexts, question: sample.question };
       const result = await compress(input, { method, rate }, { models: provider });
