@@ -15,6 +15,7 @@ from .bpe import BpeTokenizer
 from .allocator import keep_freed_memory
 from .data import IGNORE, Batch, BatchSource, TaskExample
 from .head_loss import head_cross_entropy
+from .induction_probe import copy_losses
 from .model import LlamaLM
 from .paths import DATA_DIR, TOKENIZER_DIR
 from .precision import autocast
@@ -142,6 +143,7 @@ def train(
         model.eval()
         record = {"step": step, "heldout_loss": heldout_loss(model, heldout_stream, device)}
         record["heldout_ppl"] = float(np.exp(record["heldout_loss"]))
+        record["copy_losses"] = copy_losses(model, device)
         if eval_tasks:
             record["task_exact_match"] = task_exact_match(model, eval_tasks, device)
         model.train()
