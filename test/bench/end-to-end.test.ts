@@ -51,15 +51,11 @@ function bench(
   folder = out,
 ) {
   const args = ["--suite", suiteFile, "--out", folder, "--models", models, ...extra];
-  const run = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "bench/cli.ts", ...args],
-    {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 300_000,
-    },
-  );
+  const run = spawnSync(process.execPath, ["--import", "tsx", "bench/cli.ts", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 300_000,
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

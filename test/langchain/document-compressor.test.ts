@@ -11,7 +11,7 @@ import { workerConfigSchema } from "../../src/workers/config.js";
 import { type RunningWorkers, startWorkers } from "../../src/workers/start-workers.js";
 import { deleteKeys, TEST_REDIS_URL, testRedis, uniquePrefix } from "../queue/redis-fixture.js";
 
-/** A base retriever over a fixed list: the documents sharing a word with the query. */
+/** A base retriever over a fixed list: the documents sharing a word of 4+ letters with the query. */
 class KeywordRetriever extends BaseRetriever {
   lc_namespace = ["ctxpress", "test"];
 
@@ -20,9 +20,9 @@ class KeywordRetriever extends BaseRetriever {
   }
 
   override async _getRelevantDocuments(query: string): Promise<Document[]> {
-    const words = new Set(query.toLowerCase().match(/\w+/g));
+    const words = new Set(query.toLowerCase().match(/\w{4,}/g));
     return this.documents.filter((document) =>
-      (document.pageContent.toLowerCase().match(/\w+/g) ?? []).some((word) => words.has(word)),
+      (document.pageContent.toLowerCase().match(/\w{4,}/g) ?? []).some((word) => words.has(word)),
     );
   }
 }
@@ -48,10 +48,6 @@ const DOCUMENTS = [
 const QUERY = "Where is the lighthouse key kept?";
 const COMPRESSION = { method: "longllmlingua", rate: 0.4 } as const;
 
-function wordsOf(text: string): string[] {
-  return text.match(/\w+/g) ?? [];
-}
-
 describe("CtxpressDocumentCompressor in a ContextualCompressionRetriever", () => {
   it("retrieves, then compresses the retrieved documents against the query in process", async () => {
     const retriever = new ContextualCompressionRetriever({
@@ -62,6 +58,7 @@ describe("CtxpressDocumentCompressor in a ContextualCompressionRetriever", () =>
     expect(documents.length).toBeGreaterThan(0);
     expect(documents.every((d) => d instanceof Document)).toBe(true);
     // The weather document shares no word with the query: the base retriever left it out.
+    // (What is kept is checked below against the SDK's own compress of the same documents.)
     expect(documents.map((d) => d.id).sort()).not.toContain("weather");
 
     let original = 0;
@@ -71,9 +68,6 @@ describe("CtxpressDocumentCompressor in a ContextualCompressionRetriever", () =>
       expect(source, `${document.id} is one of the inputs`).toBeDefined();
       expect(document.metadata.source).toBe(source?.metadata.source);
       expect(document.metadata.ctxpress).toMatchObject({ method: "longllmlingua" });
-      // Compression keeps words of the document, never invents them.
-      const sourceWords = new Set(wordsOf(source?.pageContent ?? ""));
-      expect(wordsOf(document.pageContent).filter((w) => !sourceWords.has(w))).toEqual([]);
       original += document.metadata.ctxpress.originalTokens;
       kept += document.metadata.ctxpress.compressedTokens;
     }
