@@ -58,7 +58,9 @@ describe("ctxpress CLI", () => {
     expect(ctxpress(["compress", text, "--rate", "lots"]).code).toBe(2);
     expect(ctxpress(["answer", text]).stderr).toMatch(/answering needs --question/);
     expect(ctxpress(["frobnicate"]).code).toBe(2);
-    // The benchmark is not part of the product: the old command says where it went.
+  });
+
+  it("answers bench with where the benchmark went: it is not part of the product", () => {
     const bench = ctxpress(["bench", "--suite", "quick", "--dataset", "x.jsonl"]);
     expect(bench.code).toBe(2);
     expect(bench.stderr).toMatch(/npm run bench -- --suite quick/);
