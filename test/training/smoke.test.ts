@@ -70,6 +70,7 @@ describe("training smoke run", () => {
     const evaluation = log.find((r) => r.eval)?.eval;
     expect(evaluation?.heldout_loss).toBeGreaterThan(0);
     expect(Object.keys(evaluation?.task_exact_match ?? {}).sort()).toEqual(["doc-qa", "passkey"]);
+    expect(Object.keys(evaluation?.task_first_token ?? {}).sort()).toEqual(["doc-qa", "passkey"]);
     const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
     expect(summary).toMatchObject({ steps: 3, precision: "bf16", hardware: { device: "cpu" } });
 
