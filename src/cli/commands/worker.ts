@@ -31,7 +31,7 @@ export function workerCommand(): Command {
         .choices([COMPRESS_QUEUE, ANSWER_QUEUE, INDEX_QUEUE])
         .default([COMPRESS_QUEUE, ANSWER_QUEUE, INDEX_QUEUE]),
     )
-    .option("-c, --concurrency <n>", "jobs at once per queue (one child process each)", integer, 1)
+    .option("-c, --concurrency <n>", "jobs at once per queue (all share one model set)", integer, 1)
     .option(
       "--lock-duration <ms>",
       "job lock time; a dead worker's job is retaken after it",
