@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from "node:fs";
+
+/** A process as /proc shows it; the start time tells a live PID from a reused one. */
+export interface ProcessId {
+  readonly pid: number;
+  readonly startTime: string;
+}
+
+interface ProcStat extends ProcessId {
+  readonly ppid: number;
+  /** R, S, D, Z (zombie: dead, not yet reaped)… */
+  readonly state: string;
+}
+
+function readStat(pid: number): ProcStat | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which may itself hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // fields[0] is the state (field 3), so ppid is fields[1] and starttime (field 22) fields[19].
+    return { pid, state: fields[0] ?? "", ppid: Number(fields[1]), startTime: fields[19] ?? "" };
+  } catch {
+    return null;
+  }
+}
+
+/** Every process below `pid` (children, grandchildren…), read from /proc (Linux only). */
+export function descendants(pid: number): ProcessId[] {
+  const all = readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readStat(Number(name)))
+    .filter((stat): stat is ProcStat => stat !== null);
+  const found: ProcessId[] = [];
+  let frontier = new Set([pid]);
+  while (frontier.size > 0) {
+    const next = all.filter((stat) => frontier.has(stat.ppid));
+    found.push(...next.map(({ pid: child, startTime }) => ({ pid: child, startTime })));
+    frontier = new Set(next.map((stat) => stat.pid));
+  }
+  return found;
+}
+
+/** Whether this very process (same PID and start time) still runs; a zombie does not count. */
+export function stillRunning(process: ProcessId): boolean {
+  const stat = readStat(process.pid);
+  return stat !== null && stat.startTime === process.startTime && stat.state !== "Z";
+}
