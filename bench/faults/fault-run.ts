@@ -24,6 +24,8 @@ import { descendants, type ProcessId, stillRunning } from "./process-tree.js";
 export interface FaultRunOptions {
   /** Compress jobs enqueued through the SDK (distinct inputs: no dedup). */
   readonly jobs: number;
+  /** Characters of text per job (default 3,000: about a second of tiny-random on a busy core). */
+  readonly contextChars?: number;
   /** Raw jobs with bad input (rate 2) that must fail for good, once each. */
   readonly badJobs: number;
   /** Worker processes kept running (a killed one is replaced at once). */
@@ -239,9 +241,10 @@ async function enqueue(
   try {
     const good: string[] = [];
     for (let i = 0; i < options.jobs; i += 1) {
-      const start = (i * 997) % (document.length - 4_000);
+      const chars = options.contextChars ?? 3_000;
+      const start = (i * 997) % (document.length - chars);
       const handle = await client.enqueueCompress(
-        { contexts: [`Request ${i}. ${document.slice(start, start + 3_000)}`] },
+        { contexts: [`Request ${i}. ${document.slice(start, start + chars)}`] },
         { method: "llmlingua", rate: 0.5 },
       );
       good.push(handle.id);

@@ -45,3 +45,26 @@ export function stillRunning(process: ProcessId): boolean {
   const stat = readStat(process.pid);
   return stat !== null && stat.startTime === process.startTime && stat.state !== "Z";
 }
+
+/**
+ * Memory of `pid` and every process below it, in bytes: resident (RSS, pages shared between the
+ * processes counted in each) and proportional (PSS, shared pages split between their users).
+ */
+export function treeMemory(pid: number): { readonly rss: number; readonly pss: number } {
+  let rss = 0;
+  let pss = 0;
+  for (const { pid: member } of [{ pid }, ...descendants(pid)]) {
+    try {
+      const rollup = readFileSync(`/proc/${member}/smaps_rollup`, "utf8");
+      rss += kilobytes(rollup, "Rss") * 1024;
+      pss += kilobytes(rollup, "Pss") * 1024;
+    } catch {
+      // it exited meanwhile
+    }
+  }
+  return { rss, pss };
+}
+
+function kilobytes(rollup: string, field: string): number {
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1] ?? 0);
+}
