@@ -148,8 +148,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
       ...killPoints.map((at) => ({
         at,
         run: async () => {
-          // The last kill's replacement serves first: kills measure recovery, not a dead fleet.
-          while (workers.filter(isServing).length < options.workers) await sleep(200);
+          // At least one other worker serves, so a kill measures recovery, not a dead fleet.
+          while (workers.filter(isServing).length < 2) await sleep(200);
           const victim = rng.pick(workers.filter(isServing));
           kill(victim);
           spawnWorker();
@@ -181,9 +181,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     while (finished < total && Date.now() < deadline) {
       const counts = await queue.getJobCounts("completed", "failed");
       finished = (counts.completed ?? 0) + (counts.failed ?? 0);
-      while (faults.length > 0 && (faults[0]?.at ?? 1) <= finished / total) {
-        await faults.shift()?.run();
-      }
+      // One fault per look at the counts: faults due once every job finished never fire.
+      if ((faults[0]?.at ?? 1) <= finished / total) await faults.shift()?.run();
       await sleep(200);
     }
     const report = await outcome(queue, ids, workers, pauseMs);

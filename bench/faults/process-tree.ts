@@ -40,6 +40,15 @@ export function descendants(pid: number): ProcessId[] {
   return found;
 }
 
+/** The executable name of `pid` (/proc/<pid>/comm: "node", "esbuild"…); null once it is gone. */
+export function commandName(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return null;
+  }
+}
+
 /** Whether this very process (same PID and start time) still runs; a zombie does not count. */
 export function stillRunning(process: ProcessId): boolean {
   const stat = readStat(process.pid);

@@ -91,7 +91,17 @@ function createWorker(
     const final = job?.finishedOn !== undefined;
     log(`${queue} ${job?.id}: failed${final ? "" : " (will retry)"}: ${error.message}`);
   });
-  worker.on("stalled", (jobId) => log(`${queue} ${jobId}: stalled (its worker died), requeued`));
+  worker.on("stalled", (jobId) =>
+    log(`${queue} ${jobId}: stalled (its worker died or lost its lock), requeued`),
+  );
+  // A lock that lapsed (Redis paused or away past it) makes the job another worker's: stop
+  // computing it here instead of finishing a result BullMQ would refuse ("Missing lock").
+  worker.on("lockRenewalFailed", (jobIds) => {
+    for (const jobId of jobIds) {
+      log(`${queue} ${jobId}: lock lost, abandoning this run (the job is requeued as stalled)`);
+      worker.cancelJob(jobId, "lock lost");
+    }
+  });
   // While Redis is unreachable BullMQ reports the same error on every reconnect attempt.
   let lastError = "";
   worker.on("error", (error) => {
