@@ -12,6 +12,7 @@ import { createStore } from "../../src/store/store.js";
 import { workerConfigSchema } from "../../src/workers/config.js";
 import { Rng } from "../tasks/rng.js";
 import {
+  compressWorkerArgs,
   type FaultWorker,
   isServing,
   type JobEvent,
@@ -106,14 +107,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
   });
   queue.on("error", () => {});
   const workerArgs = [
-    "--redis-url",
-    redis.url,
-    "--prefix",
-    prefix,
-    "--queues",
-    "compress",
-    "--concurrency",
-    String(options.concurrency),
+    ...compressWorkerArgs(redis.url, prefix, options.concurrency),
     "--models",
     tinyRandomModelsFile(),
     ...(options.lockDurationMs ? ["--lock-duration", String(options.lockDurationMs)] : []),

@@ -12,14 +12,27 @@ export interface FaultWorker {
   killedAt: number | null;
 }
 
+/** Flags of a worker serving only the compress queue at `redisUrl` under `prefix`. */
+export function compressWorkerArgs(
+  redisUrl: string,
+  prefix: string,
+  concurrency: number,
+): string[] {
+  return [
+    ...["--redis-url", redisUrl, "--prefix", prefix],
+    ...["--queues", "compress", "--concurrency", String(concurrency)],
+  ];
+}
+
 /**
  * Starts `ctxpress worker` with `args` in its own process group (so the run can clean up what a
- * broken design would leave behind) and collects its log.
+ * broken design would leave behind) and collects its log. `checkout` (default: this one) is the
+ * ctxpress checkout whose worker runs, so another design can be measured the same way.
  * @throws Error when the process cannot be started.
  */
-export function spawnFaultWorker(args: readonly string[]): FaultWorker {
+export function spawnFaultWorker(args: readonly string[], checkout = repoRoot): FaultWorker {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", ...args], {
-    cwd: repoRoot,
+    cwd: checkout,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });

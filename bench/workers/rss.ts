@@ -8,12 +8,12 @@
  *
  * Needs `redis-server` on PATH: it starts its own on a random loopback port.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
 import { CtxpressClient } from "../../src/sdk/client.js";
+import { compressWorkerArgs, spawnFaultWorker } from "../faults/fault-workers.js";
 import { OwnRedis } from "../faults/own-redis.js";
 import { descendants, treeMemory } from "../faults/process-tree.js";
 
@@ -37,33 +37,12 @@ interface Sample {
 
 async function measure(redis: OwnRedis, concurrency: number): Promise<Sample> {
   const prefix = `rss-${concurrency}-${process.pid}`;
-  const worker = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
-      "worker",
-      "--redis-url",
-      redis.url,
-      "--prefix",
-      prefix,
-      "--queues",
-      "compress",
-      "--concurrency",
-      String(concurrency),
-    ],
-    { cwd: values.repo, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  worker.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-  });
-  const pid = worker.pid as number;
+  const worker = spawnFaultWorker(compressWorkerArgs(redis.url, prefix, concurrency), values.repo);
+  const pid = worker.pid;
   const client = await CtxpressClient.connect({ redisUrl: redis.url, prefix });
   try {
-    while (!/serving/.test(output)) {
-      if (worker.exitCode !== null) throw new Error(`worker exited:\n${output}`);
+    while (!/serving/.test(worker.output)) {
+      if (worker.process.exitCode !== null) throw new Error(`worker exited:\n${worker.output}`);
       await sleep(100);
     }
     const handles = await Promise.all(
