@@ -24,21 +24,14 @@ const { config } = workerData as JobThreadData;
 const context = lazyProcessorContext(config, (message) => post({ type: "log", message }));
 const running = new Map<number, AbortController>();
 
-async function run(runId: number, message: Extract<ToJobThread, { type: "run" }>) {
+async function run({ runId, request }: Extract<ToJobThread, { type: "run" }>) {
   const controller = new AbortController();
   running.set(runId, controller);
   try {
-    const value = await runInContext(
-      JOB_RUNNERS[message.request.queue],
-      message.request,
-      await context(),
-      {
-        onProgress: throttleProgress(async (progress) =>
-          post({ type: "progress", runId, progress }),
-        ),
-        signal: controller.signal,
-      },
-    );
+    const value = await runInContext(JOB_RUNNERS[request.queue], request, await context(), {
+      onProgress: throttleProgress(async (progress) => post({ type: "progress", runId, progress })),
+      signal: controller.signal,
+    });
     post({ type: "completed", runId, value });
   } catch (error) {
     post({ type: "failed", runId, error: serializeError(error) });
@@ -48,7 +41,7 @@ async function run(runId: number, message: Extract<ToJobThread, { type: "run" }>
 }
 
 port.on("message", (message: ToJobThread) => {
-  if (message.type === "run") void run(message.runId, message);
+  if (message.type === "run") void run(message);
   else running.get(message.runId)?.abort();
 });
 post({ type: "ready" });
