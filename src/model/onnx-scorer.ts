@@ -220,6 +220,8 @@ function cacheStreamSettings(
     chunk: Math.max(1, Math.min(lm.maxLogitsRows, window - sink - recent)),
     positions,
   };
+  // Default settings leave no room for a chunk only in tiny windows: those slide windows.
+  if (options === undefined && sink + recent >= window) return null;
   validateCacheStream(settings);
   return settings;
 }

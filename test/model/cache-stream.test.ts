@@ -147,6 +147,7 @@ describe("scoring through a trimmed KV cache (models/tiny-random, window 512)", 
   it("streams only models whose cache can move, and says why not when asked", async () => {
     expect(new OnnxScorer(lm).cacheStream).toMatchObject({ sink: 4, recent: 256, chunk: 252 });
     expect(new OnnxScorer(lm, { cacheStream: false }).cacheStream).toBeNull();
+    expect(new OnnxScorer(lm, { window: 8 }).cacheStream).toBeNull(); // no room past 4 sinks + 4
     expect(() => new OnnxScorer(lm, { window: 64, cacheStream: { recent: 61 } })).toThrow(
       ModelConfigError,
     );
