@@ -11,11 +11,12 @@ import { runInContext } from "./job-context.js";
 
 export default function processCompressJob(
   job: SandboxedJob,
-  _token?: string,
+  token?: string,
   signal?: AbortSignal,
 ): Promise<unknown> {
   return runInContext(
     job,
+    token,
     signal,
     (models) => loadFirstModel(models, job.data?.options?.method),
     (context) => runCompressJob(job.data, context),

@@ -8,11 +8,12 @@ import { runInContext } from "./job-context.js";
 
 export default function processIndexJob(
   job: SandboxedJob,
-  _token?: string,
+  token?: string,
   signal?: AbortSignal,
 ): Promise<unknown> {
   return runInContext(
     job,
+    token,
     signal,
     (models) => models.embedder(),
     (context) => runIndexJob(job.data, context),

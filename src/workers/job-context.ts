@@ -3,6 +3,7 @@ import type { Progress } from "../compressors/types.js";
 import type { Models } from "../sdk/models.js";
 import type { Store } from "../store/store.js";
 import { asJobFailure } from "./failures.js";
+import { handBack, isForOtherModels } from "./models-handback.js";
 import { loadModel, processorContext } from "./processor-context.js";
 import { throttleProgress } from "./progress.js";
 
@@ -16,16 +17,19 @@ export interface JobContext {
 }
 
 /**
- * A sandboxed processor's body: the child's context, the model the queue needs loaded first (a
- * failure there is the worker's, not the job's), then the job, whose bad input fails for good.
+ * A sandboxed processor's body: the child's context; a job for other models handed back (see
+ * models-handback.ts); the model the queue needs loaded first (a failure there is the worker's,
+ * not the job's); then the job, whose bad input fails for good.
  */
 export async function runInContext<T>(
   job: SandboxedJob,
+  token: string | undefined,
   signal: AbortSignal | undefined,
   load: (models: Models) => Promise<unknown>,
   run: (context: JobContext) => Promise<T>,
 ): Promise<T> {
   const { config, store, models } = await processorContext();
+  if (isForOtherModels(job, models.fingerprint)) return handBack(job, token);
   await loadModel(() => load(models));
   try {
     return await run({

@@ -1,5 +1,4 @@
-import { Redis } from "ioredis";
-import { redisOptionsFromUrl } from "../../queues/connection.js";
+import { createRedisClient } from "../../queues/connection.js";
 import { createModels, type Models } from "../sdk/models.js";
 import { createStore, type Store } from "../store/store.js";
 import { type WorkerConfig, workerConfigFromEnv } from "./config.js";
@@ -28,7 +27,7 @@ export function processorContext(): Promise<ProcessorContext> {
 
 async function createContext(): Promise<ProcessorContext> {
   const config = workerConfigFromEnv();
-  const redis = new Redis({ ...redisOptionsFromUrl(config.redisUrl), lazyConnect: true });
+  const redis = createRedisClient(config.redisUrl, config.redisTls, "producer");
   await redis.connect();
   return {
     config,

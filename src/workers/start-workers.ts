@@ -1,8 +1,18 @@
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "bullmq";
-import { workerConnection } from "../../queues/connection.js";
+import {
+  clusterPrefixProblem,
+  createRedisClient,
+  type RedisClient,
+  redactPassword,
+  redactRedisUrl,
+} from "../../queues/connection.js";
 import type { QueueName } from "../../queues/names.js";
+import { createModels } from "../sdk/models.js";
+import { connectRedis, isAuthFailure, MAX_AUTH_ATTEMPTS } from "../sdk/redis-connection.js";
+import { storeKeys } from "../store/keys.js";
+import { MODELS_HEARTBEAT_MS, ModelsRegistry } from "../store/models-registry.js";
 import { WORKER_CONFIG_ENV, type WorkerConfig } from "./config.js";
 
 export type WorkerLog = (message: string) => void;
@@ -42,31 +52,59 @@ function childExecArgv(file: string): string[] | undefined {
 
 /**
  * Starts one BullMQ worker per configured queue. Jobs run in sandboxed child processes (see
- * compress-processor.ts), so this process only moves jobs and renews their locks.
+ * compress-processor.ts), so this process only moves jobs and renews their locks. Waits for
+ * Redis first (however long it takes to come up), but throws `RedisAuthError` once it has
+ * refused the credentials `MAX_AUTH_ATTEMPTS` times, and an Error for a cluster URL without a
+ * hash-tag prefix. Claims the models fingerprint in the registry every `MODELS_HEARTBEAT_MS`.
  */
 export async function startWorkers(
   config: WorkerConfig,
   log: WorkerLog = () => {},
 ): Promise<RunningWorkers> {
+  const clusterProblem = clusterPrefixProblem(config.redisUrl, config.prefix);
+  if (clusterProblem !== null) throw new Error(clusterProblem);
   // A processor that throws at import would make BullMQ fork a failing child for every job;
   // importing it here first turns that into one clear startup error.
   for (const queue of config.queues) await import(processorFile(queue));
 
-  const workers = config.queues.map((queue) => createWorker(queue, config, log));
+  const shownUrl = redactRedisUrl(config.redisUrl);
+  const registryClient = createRedisClient(config.redisUrl, config.redisTls, "blocking");
+  registryClient.on("error", () => {}); // the workers' own connections report outages
+  await connectRedis(registryClient, config.redisUrl, {
+    onError: (message) => log(`waiting for Redis at ${shownUrl}: ${message}`),
+  });
+  const stopHeartbeat = claimModels(registryClient, config, log);
+
+  const clients: RedisClient[] = [];
+  const workers = config.queues.map((queue) => {
+    const client = createRedisClient(config.redisUrl, config.redisTls, "blocking");
+    clients.push(client);
+    return createWorker(queue, client, config, log, (reason) => stop(reason));
+  });
   let stopReason: string | null = null;
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= Promise.all(workers.map((worker) => worker.close())).then(() => {});
+    stopHeartbeat();
+    closing ??= Promise.all(workers.map((worker) => worker.close()))
+      .then(() => Promise.all([registryClient, ...clients].map((client) => client.quit())))
+      .then(
+        () => {},
+        () => {},
+      );
     return closing;
+  };
+  const stop = (reason: string) => {
+    if (closing) return;
+    stopReason = reason;
+    log(`stopping: ${reason}`);
+    void close();
   };
   const closed = new Promise<{ reason: string | null }>((resolve) => {
     let open = workers.length;
     for (const worker of workers) {
       worker.on("failed", (job, error) => {
         if (error?.name !== "WorkerSetupError" || closing) return;
-        stopReason = error.message;
-        log(`stopping: ${error.message} (job ${job?.id} will be retried by another worker)`);
-        void close();
+        stop(`${error.message} (job ${job?.id} will be retried by another worker)`);
       });
       worker.once("closed", () => {
         open -= 1;
@@ -78,11 +116,37 @@ export async function startWorkers(
   return { workers, closed, close };
 }
 
-function createWorker(queue: QueueName, config: WorkerConfig, log: WorkerLog): Worker {
+/**
+ * Tells producers which models this process runs (see ModelsRegistry), now and every
+ * `MODELS_HEARTBEAT_MS`; returns the function that stops the heartbeat.
+ */
+function claimModels(redis: RedisClient, config: WorkerConfig, log: WorkerLog): () => void {
+  const registry = new ModelsRegistry(redis, storeKeys(config.prefix));
+  const fingerprint = createModels(config.models).fingerprint;
+  const startedAt = Date.now();
+  const claim = () =>
+    registry.claim(fingerprint, startedAt).catch((error: Error) => {
+      log(
+        `could not claim the models fingerprint: ${redactPassword(error.message, config.redisUrl)}`,
+      );
+    });
+  void claim();
+  const timer = setInterval(claim, MODELS_HEARTBEAT_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function createWorker(
+  queue: QueueName,
+  connection: RedisClient,
+  config: WorkerConfig,
+  log: WorkerLog,
+  stop: (reason: string) => void,
+): Worker {
   const file = processorFile(queue);
   const execArgv = childExecArgv(file);
   const worker = new Worker(queue, file, {
-    connection: workerConnection(config.redisUrl),
+    connection,
     prefix: config.prefix,
     name: `ctxpress-${queue}-${process.pid}`,
     concurrency: config.concurrency,
@@ -104,12 +168,20 @@ function createWorker(queue: QueueName, config: WorkerConfig, log: WorkerLog): W
   worker.on("stalled", (jobId) => log(`${queue} ${jobId}: stalled (its worker died), requeued`));
   // While Redis is unreachable BullMQ reports the same error on every reconnect attempt.
   let lastError = "";
+  // Refused credentials (a rotated password, a revoked ACL user) never heal by retrying.
+  let authFailures = 0;
   worker.on("error", (error) => {
-    if (error.message !== lastError) log(`${queue} worker error: ${error.message} (retrying)`);
-    lastError = error.message;
+    const message = redactPassword(error.message, config.redisUrl);
+    if (message !== lastError) log(`${queue} worker error: ${message} (retrying)`);
+    lastError = message;
+    authFailures = isAuthFailure(error) ? authFailures + 1 : 0;
+    if (authFailures === MAX_AUTH_ATTEMPTS) {
+      stop(`Redis at ${redactRedisUrl(config.redisUrl)} refused the credentials: ${message}`);
+    }
   });
   worker.on("ready", () => {
     lastError = "";
+    authFailures = 0;
   });
   return worker;
 }
