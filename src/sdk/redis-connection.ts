@@ -8,10 +8,25 @@ import {
 } from "../../queues/connection.js";
 import { RedisAuthError, RedisConnectionError } from "./errors.js";
 
-/** Redis's replies to refused credentials (WRONGPASS, NOAUTH) and to ACL denials (NOPERM). */
+/**
+ * Redis's replies to refused credentials (WRONGPASS, NOAUTH) and to ACL denials (NOPERM), also
+ * when a transaction was aborted (EXECABORT) because of one.
+ */
 export function isAuthFailure(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username-password/i.test(message);
+  const previous = (error as { previousErrors?: unknown[] } | null)?.previousErrors;
+  return (
+    /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username-password/i.test(message) ||
+    (Array.isArray(previous) && previous.some(isAuthFailure))
+  );
+}
+
+/** The message of `error`, with the errors that aborted its transaction, if any. */
+function fullMessage(error: Error): string {
+  const previous = (error as { previousErrors?: unknown[] }).previousErrors;
+  if (!Array.isArray(previous) || previous.length === 0) return error.message;
+  const causes = previous.map((each) => (each instanceof Error ? each.message : String(each)));
+  return `${error.message}: ${[...new Set(causes)].join("; ")}`;
 }
 
 /** Errors that mean "Redis is not there (now)", as opposed to a command's own failure. */
@@ -104,7 +119,7 @@ export function connectRedis(
 export function redisFailure(redisUrl: string, error: unknown, lastError?: string): unknown {
   const shown = redactRedisUrl(redisUrl);
   if (error instanceof RedisConnectionError || !(error instanceof Error)) return error;
-  const message = redactPassword(error.message, redisUrl);
+  const message = redactPassword(fullMessage(error), redisUrl);
   if (isAuthFailure(error)) {
     return new RedisAuthError(shown, `Redis at ${shown} refused the credentials: ${message}`);
   }
