@@ -73,7 +73,7 @@ export async function startWorkers(
   await connectRedis(registryClient, config.redisUrl, {
     onError: (message) => log(`waiting for Redis at ${shownUrl}: ${message}`),
   });
-  const stopHeartbeat = claimModels(registryClient, config, log);
+  const stopHeartbeat = await claimModels(registryClient, config, log);
 
   const clients: RedisClient[] = [];
   const workers = config.queues.map((queue) => {
@@ -117,10 +117,14 @@ export async function startWorkers(
 }
 
 /**
- * Tells producers which models this process runs (see ModelsRegistry), now and every
- * `MODELS_HEARTBEAT_MS`; returns the function that stops the heartbeat.
+ * Tells producers which models this process runs (see ModelsRegistry), now (before the worker
+ * says it serves) and every `MODELS_HEARTBEAT_MS`; resolves with the heartbeat's stop function.
  */
-function claimModels(redis: RedisClient, config: WorkerConfig, log: WorkerLog): () => void {
+async function claimModels(
+  redis: RedisClient,
+  config: WorkerConfig,
+  log: WorkerLog,
+): Promise<() => void> {
   const registry = new ModelsRegistry(redis, storeKeys(config.prefix));
   const fingerprint = createModels(config.models).fingerprint;
   const startedAt = Date.now();
@@ -130,7 +134,7 @@ function claimModels(redis: RedisClient, config: WorkerConfig, log: WorkerLog): 
         `could not claim the models fingerprint: ${redactPassword(error.message, config.redisUrl)}`,
       );
     });
-  void claim();
+  await claim();
   const timer = setInterval(claim, MODELS_HEARTBEAT_MS);
   timer.unref();
   return () => clearInterval(timer);
