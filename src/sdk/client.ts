@@ -144,6 +144,10 @@ export class CtxpressClient {
       [INDEX_QUEUE]: new Queue(INDEX_QUEUE, queueOptions),
     };
     const flows = new FlowProducer({ connection, prefix: settings.prefix });
+    // Outages reach callers as the failing call's RedisConnectionError; BullMQ would otherwise
+    // print each connection error it re-emits without a listener.
+    for (const queue of Object.values(queues)) queue.on("error", ignoreError);
+    flows.on("error", ignoreError);
     try {
       await Promise.all([...Object.values(queues), flows].map((each) => each.waitUntilReady()));
     } catch (error) {
@@ -370,6 +374,7 @@ export class CtxpressClient {
       const client = createRedisClient(this.options.redisUrl, this.options.redisTls, "blocking");
       this.eventClients.push(client);
       const created = new QueueEvents(queue, { connection: client, prefix: this.options.prefix });
+      created.on("error", ignoreError);
       events = created.waitUntilReady().then(() => created);
       this.events.set(queue, events);
     }
@@ -445,3 +450,6 @@ export class CtxpressClient {
     return stored;
   }
 }
+
+/** For error events whose error also reaches a caller (or is retried) elsewhere. */
+function ignoreError(): void {}
