@@ -1,10 +1,17 @@
 /**
  * Dedup that never serves a wrong answer, with real workers on the test Redis: a request whose
  * job failed runs again once the cause is fixed (once, however many producers re-enqueue it),
- * and a request seen before under other models is computed again.
+ * a request seen before under other models is computed again, and a worker never computes a job
+ * that names models it does not run.
  */
+import { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
+import { producerConnection } from "../../queues/connection.js";
+import { COMPRESS_JOB, COMPRESS_QUEUE } from "../../queues/names.js";
+import { defaultRetention } from "../../queues/retention.js";
 import { JobFailedError } from "../../src/sdk/errors.js";
+import { createStore } from "../../src/store/store.js";
+import { TEST_REDIS_URL } from "../queue/redis-fixture.js";
 import { tinyRandomModelsFile } from "./tiny-models.js";
 import { workerFleet } from "./worker-fleet.js";
 import type { WorkerProcess } from "./worker-process.js";
@@ -47,6 +54,36 @@ describe("dedup", () => {
     expect(a.stats.counts.compressedTokens).toBeGreaterThan(0);
     expect(startedCount(fixed, failed.id)).toBe(1);
     expect(await one.status(failed.id)).toMatchObject({ state: "completed", attemptsMade: 1 });
+  });
+
+  it("hands a job naming other models back instead of computing it", async () => {
+    const prefix = fleet.prefix("handback");
+    const client = await fleet.connect(prefix);
+    const worker = await fleet.start(prefix, tinyRandom);
+    const store = createStore(fleet.redis, prefix, defaultRetention);
+    const queue = new Queue(COMPRESS_QUEUE, {
+      connection: producerConnection(TEST_REDIS_URL),
+      prefix,
+    });
+    const data = {
+      version: 1,
+      documents: [await store.documents.put(request.contexts[0] as string)],
+      options: { method: "llmlingua" },
+    };
+    await queue.add(COMPRESS_JOB, { ...data, models: "f".repeat(64) }, { jobId: "other-models" });
+    // Taken twice: handed back after the first time, without spending an attempt.
+    while (startedCount(worker, "other-models") < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const status = await client.status("other-models");
+    expect(status.state).not.toBe("completed");
+    expect(status.attemptsMade).toBe(0);
+    expect(worker.output()).not.toMatch(/compress other-models: (completed|failed)/);
+    // The same job naming the models this worker announced runs.
+    const current = await store.models.current();
+    await queue.add(COMPRESS_JOB, { ...data, models: current }, { jobId: "these-models" });
+    await (await client.job("these-models")).result();
+    await queue.close();
   });
 
   it("computes a request again when the workers' models changed", async () => {
