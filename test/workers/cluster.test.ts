@@ -67,7 +67,7 @@ describe("Redis Cluster", () => {
       );
       const result = await handle.result({ timeoutMs: 90_000 });
       expect(result.stats.counts.compressedTokens).toBeLessThan(result.stats.counts.originalTokens);
-      expect(worker.output()).toMatch(new RegExp(`compress ${handle.id}: completed`));
+      await worker.waitForLine(new RegExp(`compress ${handle.id}: completed`));
       expect(
         (
           await client.enqueueCompress(
