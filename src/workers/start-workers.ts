@@ -1,6 +1,4 @@
-import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "bullmq";
+import { type Job, Worker } from "bullmq";
 import {
   clusterPrefixProblem,
   createRedisClient,
@@ -8,19 +6,21 @@ import {
   redactPassword,
   redactRedisUrl,
 } from "../../queues/connection.js";
-import type { QueueName } from "../../queues/names.js";
+import { ANSWER_QUEUE, type QueueName } from "../../queues/names.js";
 import { createModels } from "../sdk/models.js";
 import { connectRedis, isAuthFailure, MAX_AUTH_ATTEMPTS } from "../sdk/redis-connection.js";
 import { storeKeys } from "../store/keys.js";
 import { MODELS_HEARTBEAT_MS, ModelsRegistry } from "../store/models-registry.js";
-import { WORKER_CONFIG_ENV, type WorkerConfig } from "./config.js";
+import type { WorkerConfig } from "./config.js";
+import { JobHost } from "./job-host.js";
+import { handBack, isForOtherModels } from "./models-handback.js";
 
 export type WorkerLog = (message: string) => void;
 
 export interface RunningWorkers {
   readonly workers: readonly Worker[];
   /**
-   * Resolves once every worker is closed: after `close()`, or on its own when a child process
+   * Resolves once every worker is closed: after `close()`, or on its own when the job thread
    * could not set up its models or store (`reason` then says why).
    */
   readonly closed: Promise<{ readonly reason: string | null }>;
@@ -28,34 +28,14 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-const PROCESSOR_FILES: Record<QueueName, string> = {
-  compress: "compress-processor",
-  answer: "answer-processor",
-  index: "index-processor",
-};
-
-/** The processor next to this module, with its extension: .ts from source, .js when built. */
-export function processorFile(queue: QueueName): string {
-  const extension = extname(fileURLToPath(import.meta.url));
-  return fileURLToPath(new URL(`./${PROCESSOR_FILES[queue]}${extension}`, import.meta.url));
-}
-
 /**
- * Children of a process started without tsx (under vitest, or through the bin stub with
- * `tsx/esm/api`) would not be able to import a .ts processor: give them the loader explicitly.
- */
-function childExecArgv(file: string): string[] | undefined {
-  if (!file.endsWith(".ts") || process.execArgv.some((arg) => arg.includes("tsx")))
-    return undefined;
-  return [...process.execArgv, "--import", import.meta.resolve("tsx")];
-}
-
-/**
- * Starts one BullMQ worker per configured queue. Jobs run in sandboxed child processes (see
- * compress-processor.ts), so this process only moves jobs and renews their locks. Waits for
- * Redis first (however long it takes to come up), but throws `RedisAuthError` once it has
- * refused the credentials `MAX_AUTH_ATTEMPTS` times, and an Error for a cluster URL without a
- * hash-tag prefix. Claims the models fingerprint in the registry every `MODELS_HEARTBEAT_MS`.
+ * Starts one BullMQ worker per configured queue on this (main) thread, which only moves jobs and
+ * renews their locks; every job runs in the process's one job thread (job-thread.ts), which holds
+ * the one model set all queues and concurrent jobs share. Waits for Redis first (however long it
+ * takes to come up) and claims the models fingerprint in the registry every `MODELS_HEARTBEAT_MS`.
+ * @throws WorkerSetupError when the job thread cannot start (a broken install); `RedisAuthError`
+ * once Redis has refused the credentials `MAX_AUTH_ATTEMPTS` times; an Error for a cluster URL
+ * without a hash-tag prefix.
  */
 export async function startWorkers(
   config: WorkerConfig,
@@ -63,29 +43,38 @@ export async function startWorkers(
 ): Promise<RunningWorkers> {
   const clusterProblem = clusterPrefixProblem(config.redisUrl, config.prefix);
   if (clusterProblem !== null) throw new Error(clusterProblem);
-  // A processor that throws at import would make BullMQ fork a failing child for every job;
-  // importing it here first turns that into one clear startup error.
-  for (const queue of config.queues) await import(processorFile(queue));
-
   const shownUrl = redactRedisUrl(config.redisUrl);
   const registryClient = createRedisClient(config.redisUrl, config.redisTls, "blocking");
   registryClient.on("error", () => {}); // the workers' own connections report outages
   await connectRedis(registryClient, config.redisUrl, {
     onError: (message) => log(`waiting for Redis at ${shownUrl}: ${message}`),
   });
-  const stopHeartbeat = await claimModels(registryClient, config, log);
+  const fingerprint = createModels(config.models).fingerprint;
+  const stopHeartbeat = await claimModels(registryClient, config, fingerprint, log);
+
+  const host = new JobHost(config, log);
+  // A thread that cannot import its modules is one clear startup error, not a failure per job.
+  await host.start();
 
   const clients: RedisClient[] = [];
   const workers = config.queues.map((queue) => {
     const client = createRedisClient(config.redisUrl, config.redisTls, "blocking");
     clients.push(client);
-    return createWorker(queue, client, config, log, (reason) => stop(reason));
+    return createWorker(queue, {
+      client,
+      config,
+      host,
+      fingerprint,
+      log,
+      stop: (why) => stop(why),
+    });
   });
   let stopReason: string | null = null;
   let closing: Promise<void> | undefined;
   const close = () => {
     stopHeartbeat();
     closing ??= Promise.all(workers.map((worker) => worker.close()))
+      .then(() => host.close())
       .then(() => Promise.all([registryClient, ...clients].map((client) => client.quit())))
       .then(
         () => {},
@@ -123,10 +112,10 @@ export async function startWorkers(
 async function claimModels(
   redis: RedisClient,
   config: WorkerConfig,
+  fingerprint: string,
   log: WorkerLog,
 ): Promise<() => void> {
   const registry = new ModelsRegistry(redis, storeKeys(config.prefix));
-  const fingerprint = createModels(config.models).fingerprint;
   const startedAt = Date.now();
   const claim = () =>
     registry.claim(fingerprint, startedAt).catch((error: Error) => {
@@ -140,27 +129,44 @@ async function claimModels(
   return () => clearInterval(timer);
 }
 
+interface WorkerParts {
+  /** This worker's own Redis connection (BullMQ duplicates it for blocking commands). */
+  readonly client: RedisClient;
+  readonly config: WorkerConfig;
+  readonly host: JobHost;
+  /** Of the models this process runs: jobs naming other models are handed back. */
+  readonly fingerprint: string;
+  readonly log: WorkerLog;
+  /** Stops the whole process's workers, saying why. */
+  readonly stop: (reason: string) => void;
+}
+
 function createWorker(
   queue: QueueName,
-  connection: RedisClient,
-  config: WorkerConfig,
-  log: WorkerLog,
-  stop: (reason: string) => void,
+  { client, config, host, fingerprint, log, stop }: WorkerParts,
 ): Worker {
-  const file = processorFile(queue);
-  const execArgv = childExecArgv(file);
-  const worker = new Worker(queue, file, {
-    connection,
+  const processor = async (job: Job, token?: string, signal?: AbortSignal) =>
+    isForOtherModels(job, fingerprint)
+      ? handBack(job, token)
+      : host.run(
+          {
+            queue,
+            jobId: String(job.id),
+            data: job.data,
+            childrenValues: queue === ANSWER_QUEUE ? await job.getChildrenValues() : {},
+          },
+          // Progress is advisory: a failed report must never fail the job.
+          (progress) => void job.updateProgress(progress).catch(() => {}),
+          signal,
+        );
+  const worker = new Worker(queue, processor, {
+    connection: client,
     prefix: config.prefix,
     name: `ctxpress-${queue}-${process.pid}`,
     concurrency: config.concurrency,
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
     maxStalledCount: config.maxStalledCount,
-    workerForkOptions: {
-      env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
-      ...(execArgv ? { execArgv } : {}),
-    },
   });
   worker.on("active", (job) => log(`${queue} ${job.id}: started`));
   worker.on("completed", (job) => log(`${queue} ${job.id}: completed`));
@@ -169,7 +175,17 @@ function createWorker(
     const final = job?.finishedOn !== undefined;
     log(`${queue} ${job?.id}: failed${final ? "" : " (will retry)"}: ${error.message}`);
   });
-  worker.on("stalled", (jobId) => log(`${queue} ${jobId}: stalled (its worker died), requeued`));
+  worker.on("stalled", (jobId) =>
+    log(`${queue} ${jobId}: stalled (its worker died or lost its lock), requeued`),
+  );
+  // A lock that lapsed (Redis paused or away past it) makes the job another worker's: stop
+  // computing it here instead of finishing a result BullMQ would refuse ("Missing lock").
+  worker.on("lockRenewalFailed", (jobIds) => {
+    for (const jobId of jobIds) {
+      log(`${queue} ${jobId}: lock lost, abandoning this run (the job is requeued as stalled)`);
+      worker.cancelJob(jobId, "lock lost");
+    }
+  });
   // While Redis is unreachable BullMQ reports the same error on every reconnect attempt.
   let lastError = "";
   // Refused credentials (a rotated password, a revoked ACL user) never heal by retrying.
