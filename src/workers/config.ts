@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { prefixSchema, redisUrlSchema } from "../../queues/connection.js";
+import { prefixSchema, redisTlsSchema, redisUrlSchema } from "../../queues/connection.js";
 import {
   ANSWER_QUEUE,
   COMPRESS_QUEUE,
@@ -12,6 +12,8 @@ import { modelsConfigSchema } from "../sdk/models.js";
 
 export const workerConfigSchema = z.strictObject({
   redisUrl: redisUrlSchema.default(DEFAULT_REDIS_URL),
+  /** CA, client certificate and server name for TLS (`rediss://`); see queues/connection.ts. */
+  redisTls: redisTlsSchema.optional(),
   prefix: prefixSchema.default(DEFAULT_PREFIX),
   /** Which queues this process serves; each gets its own BullMQ worker and child processes. */
   queues: z

@@ -1,5 +1,4 @@
-import { Redis } from "ioredis";
-import { workerConnection } from "../../queues/connection.js";
+import { createRedisClient, redactPassword } from "../../queues/connection.js";
 import { createModels, type Models } from "../sdk/models.js";
 import { createStore, type Store } from "../store/store.js";
 import type { WorkerConfig } from "./config.js";
@@ -40,12 +39,13 @@ async function createContext(
   // Like BullMQ's own connections, the store waits for Redis to come back instead of failing a
   // job's command after a few retries (the job's lock lapses anyway while Redis is away); its
   // commands queue until the connection is ready, so a Redis restart is not a setup failure.
-  const redis = new Redis(workerConnection(config.redisUrl));
+  const redis = createRedisClient(config.redisUrl, config.redisTls, "blocking");
   // Without a listener ioredis prints "[ioredis] Unhandled error event" on every reconnect.
   let lastError = "";
   redis.on("error", (error: Error) => {
-    if (error.message !== lastError) log(`store connection error: ${error.message} (retrying)`);
-    lastError = error.message;
+    const message = redactPassword(error.message, config.redisUrl);
+    if (message !== lastError) log(`store connection error: ${message} (retrying)`);
+    lastError = message;
   });
   redis.on("ready", () => {
     lastError = "";

@@ -4,10 +4,7 @@
  * what the timings and window checks below are sized for), workers in other processes started
  * through the CLI.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { commandName, descendants } from "../../bench/faults/process-tree.js";
@@ -20,6 +17,7 @@ import { splitIntoContexts } from "../../src/sdk/chunk.js";
 import type { CtxpressClient } from "../../src/sdk/client.js";
 import { createStore } from "../../src/store/store.js";
 import { TEST_REDIS_URL } from "../queue/redis-fixture.js";
+import { tinyRandomModelsFile } from "./tiny-models.js";
 import { workerFleet } from "./worker-fleet.js";
 import type { WorkerProcess } from "./worker-process.js";
 
@@ -31,18 +29,7 @@ const question = "What is the ship's secret passkey written in the harbour maste
 const shortContexts = splitIntoContexts(longDocument.slice(0, 6000), 1500);
 /** Long enough on tiny-random that a test can act while the job runs. */
 const slowContexts = splitIntoContexts(longDocument.slice(0, 40_000), 2000);
-const tinyRandom = fileURLToPath(new URL("../../models/tiny-random", import.meta.url));
-const modelsFile = path.join(
-  mkdtempSync(path.join(tmpdir(), "ctxpress-acceptance-")),
-  "models.json",
-);
-writeFileSync(
-  modelsFile,
-  JSON.stringify({
-    scorer: { type: "onnx", model: tinyRandom },
-    decoder: { type: "onnx", model: tinyRandom },
-  }),
-);
+const modelsFile = tinyRandomModelsFile();
 /** Short locks so a dead worker's job is retaken in seconds, not BullMQ's default 30 s. */
 const FAST_STALL = ["--lock-duration", "1500", "--stalled-interval", "1000"];
 

@@ -5,6 +5,7 @@ import {
   integer,
   modelsConfigFromFlags,
   type RedisFlags,
+  redisSettingsFromFlags,
   withModelFlags,
   withRedisFlags,
 } from "../flags.js";
@@ -51,8 +52,7 @@ export function workerCommand(): Command {
         import("../../workers/start-workers.js"),
       ]);
       const config = workerConfigSchema.parse({
-        redisUrl: flags.redisUrl,
-        prefix: flags.prefix,
+        ...redisSettingsFromFlags(flags),
         queues: flags.queues,
         concurrency: flags.concurrency,
         lockDurationMs: flags.lockDuration,
