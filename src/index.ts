@@ -11,10 +11,8 @@ export type {
   JobProgress,
 } from "../queues/schemas.js";
 export {
-  CompressionInputError,
   type CompressOptionsInput as CompressOptions,
   type CompressRequestInput as CompressRequest,
-  isCompressionInputError,
   METHODS,
   validateCompressRequest,
 } from "./compressors/index.js";
@@ -25,6 +23,7 @@ export type {
   Progress,
   TokenCounts,
 } from "./compressors/types.js";
+export * from "./errors/index.js";
 export { splitIntoContexts } from "./sdk/chunk.js";
 export {
   type ClientOptions,
@@ -32,7 +31,6 @@ export {
   type JobHandle,
   type JobStatus,
 } from "./sdk/client.js";
-export { JobFailedError, JobNotFoundError, JobTimeoutError } from "./sdk/errors.js";
 export { compress, compressThenAnswer, type InProcessOptions } from "./sdk/in-process.js";
 export type { JobUpdate } from "./sdk/job-watch.js";
 export {

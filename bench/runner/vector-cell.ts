@@ -1,5 +1,5 @@
 import type { CompressionResult, SummaryVectors } from "../../src/compressors/types.js";
-import { ContextWindowError } from "../../src/model/errors.js";
+import { ContextWindowError } from "../../src/errors/index.js";
 import type { Generation } from "../../src/model/types.js";
 import { gistReaderText } from "../gist/reader-text.js";
 import type { CellDeps, PreparedSample } from "./cell.js";

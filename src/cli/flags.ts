@@ -3,8 +3,8 @@ import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from "../../queues/names.js";
 import type { GenerationOptionsInput } from "../../queues/schemas.js";
 import type { CompressOptionsInput } from "../compressors/index.js";
 import type { CompressInput } from "../compressors/types.js";
+import { UsageError } from "../errors/index.js";
 import { splitIntoContexts } from "../sdk/chunk.js";
-import { UsageError } from "./exit-codes.js";
 import { readJsonFile } from "./io.js";
 
 /** Flags of every command that builds a compression request. */

@@ -1,6 +1,5 @@
 /** The compressors' public API: the entry point, schemas, errors and helpers. */
 export { assemblePrompt, PART_SEPARATOR } from "./assemble.js";
-export { CompressionInputError, isCompressionInputError } from "./errors.js";
 export {
   type CompressRequestInput,
   compressInputSchema,

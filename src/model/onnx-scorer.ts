@@ -1,6 +1,6 @@
+import { ModelConfigError } from "../errors/index.js";
 import { resolveBos } from "./bos.js";
 import type { CausalLm } from "./causal-lm.js";
-import { ModelConfigError } from "./errors.js";
 import { OnnxScoringStream } from "./onnx-stream.js";
 import { defaultOverlap, type ScoringWindow } from "./scoring-plan.js";
 import type { ScoringStream, Tokenizer } from "./types.js";

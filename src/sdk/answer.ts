@@ -1,6 +1,6 @@
 import type { GenerationOptions } from "../../queues/schemas.js";
-import { CompressionInputError } from "../compressors/errors.js";
 import type { CompressionResult } from "../compressors/types.js";
+import { CompressionInputError } from "../errors/index.js";
 import type { Decoder, GenerateOptions, Generation } from "../model/types.js";
 import type { AnswerResult } from "../store/records.js";
 

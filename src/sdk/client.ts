@@ -42,9 +42,10 @@ import {
 } from "../compressors/index.js";
 import { validateIndexDocument } from "../compressors/landmark/index-input.js";
 import type { CompressionResult } from "../compressors/types.js";
+import { JobFailedError, JobNotFoundError } from "../errors/index.js";
+import { RedisConnectionError } from "../errors/redis-connection-error.js";
 import type { AnswerResult } from "../store/records.js";
 import { createStore, type Store } from "../store/store.js";
-import { JobFailedError, JobNotFoundError } from "./errors.js";
 import { type JobUpdate, type ProgressSource, waitForJob, watchProgress } from "./job-watch.js";
 import { parseRequestPart } from "./validate.js";
 
@@ -119,7 +120,7 @@ export class CtxpressClient {
     } catch (error) {
       redis.disconnect(); // or ioredis keeps reconnecting, and the process never exits
       const reason = (lastError ?? (error as Error)).message;
-      throw new Error(`cannot connect to Redis at ${settings.redisUrl}: ${reason}`);
+      throw new RedisConnectionError(`cannot connect to Redis at ${settings.redisUrl}: ${reason}`);
     }
     const queueOptions = {
       connection,

@@ -1,7 +1,7 @@
 import type { GenerationOptions } from "../../queues/schemas.js";
-import { CompressionInputError } from "../compressors/errors.js";
 import type { SummaryVectorProvider } from "../compressors/gist/summary-cache.js";
 import type { CompressionResult, SummaryVectors } from "../compressors/types.js";
+import { CompressionInputError } from "../errors/index.js";
 import type { SummaryCompressor } from "../model/types.js";
 import type { AnswerResult } from "../store/records.js";
 import { ANSWER_CUE, answerFromCompression, answerResult, generateOptions } from "./answer.js";

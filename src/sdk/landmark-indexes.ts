@@ -17,6 +17,7 @@ import {
 } from "../compressors/landmark/landmark-index.js";
 import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "../compressors/landmark/options.js";
 import type { Progress } from "../compressors/types.js";
+import { RedisConnectionError } from "../errors/redis-connection-error.js";
 import { createStore } from "../store/store.js";
 import { defaultModels, type Models } from "./models.js";
 import { parseRequestPart } from "./validate.js";
@@ -97,7 +98,9 @@ export async function connectIndexStore(options: IndexStoreOptions = {}): Promis
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`cannot connect to Redis at ${settings.redisUrl}: ${(error as Error).message}`);
+    throw new RedisConnectionError(
+      `cannot connect to Redis at ${settings.redisUrl}: ${(error as Error).message}`,
+    );
   }
   const store = createStore(redis, settings.prefix, settings.retention);
   return {

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import { CorruptRecordError } from "./results.js";
+import { CorruptRecordError } from "../errors/index.js";
 
 /**
  * Records kept as one Redis hash whose fields are written at once and expire together (landmark

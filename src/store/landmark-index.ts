@@ -6,10 +6,10 @@ import type {
   LandmarkIndexKey,
   LandmarkIndexStorage,
 } from "../compressors/landmark/landmark-index.js";
+import { CorruptRecordError } from "../errors/index.js";
 import { sha256Hex } from "./hash.js";
 import { parseHashHeader, readHashRecord, writeHashRecord } from "./hash-record.js";
 import type { StoreKeys } from "./keys.js";
-import { CorruptRecordError } from "./results.js";
 
 /**
  * Landmark indexes in Redis: one hash per (document, embedder weights, block size) with three

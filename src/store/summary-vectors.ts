@@ -3,10 +3,10 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { StoredSummary, SummaryStorage } from "../compressors/gist/summary-cache.js";
 import type { SummaryVectorsKey } from "../compressors/types.js";
+import { CorruptRecordError } from "../errors/index.js";
 import { sha256Hex } from "./hash.js";
 import { parseHashHeader, readHashRecord, writeHashRecord } from "./hash-record.js";
 import type { StoreKeys } from "./keys.js";
-import { CorruptRecordError } from "./results.js";
 
 /**
  * Gist summary vectors in Redis: one hash per (document, AutoCompressor weights, segment length)

@@ -4,11 +4,11 @@ import {
   compressJobDataSchema,
   type DocumentRefData,
 } from "../../queues/schemas.js";
-import { CompressionInputError } from "../compressors/errors.js";
 import { SummaryVectorCache } from "../compressors/gist/summary-cache.js";
 import type { CompressOptionsInput } from "../compressors/index.js";
 import { StoredIndexProvider } from "../compressors/landmark/landmark-index.js";
 import type { CompressionResult, Progress } from "../compressors/types.js";
+import { CompressionInputError } from "../errors/index.js";
 import { decodeDocumentBytes, maxUtf8BytesFor } from "../sdk/document-text.js";
 import { compress } from "../sdk/in-process.js";
 import type { Models } from "../sdk/models.js";

@@ -8,6 +8,7 @@ import {
   INDEX_QUEUE,
 } from "../../queues/names.js";
 import { defaultRetention, retentionSchema } from "../../queues/retention.js";
+import { WorkerSetupError } from "../errors/worker-setup-error.js";
 import { modelsConfigSchema } from "../sdk/models.js";
 
 export const workerConfigSchema = z.strictObject({
@@ -44,6 +45,6 @@ export const WORKER_CONFIG_ENV = "CTXPRESS_WORKER_CONFIG";
 
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const raw = env[WORKER_CONFIG_ENV];
-  if (raw === undefined) throw new Error(`${WORKER_CONFIG_ENV} is not set`);
+  if (raw === undefined) throw new WorkerSetupError(`${WORKER_CONFIG_ENV} is not set`);
   return workerConfigSchema.parse(JSON.parse(raw));
 }

@@ -1,9 +1,9 @@
 import { Redis } from "ioredis";
 import { redisOptionsFromUrl } from "../../queues/connection.js";
+import { WorkerSetupError } from "../errors/index.js";
 import { createModels, type Models } from "../sdk/models.js";
 import { createStore, type Store } from "../store/store.js";
 import { type WorkerConfig, workerConfigFromEnv } from "./config.js";
-import { WorkerSetupError } from "./failures.js";
 
 export interface ProcessorContext {
   readonly config: WorkerConfig;

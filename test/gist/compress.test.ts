@@ -4,6 +4,7 @@
  * the ratio is context tokens ÷ vectors, the answer path reads the vectors, and bad input or a
  * decoder that cannot take embeddings gets a clear error.
  */
+
 import { afterAll, describe, expect, it } from "vitest";
 import { segmentLength } from "../../src/compressors/gist/options.js";
 import { segmentDocument } from "../../src/compressors/gist/segments.js";
@@ -11,9 +12,9 @@ import {
   MemorySummaryStorage,
   SummaryVectorCache,
 } from "../../src/compressors/gist/summary-cache.js";
-import { CompressionInputError, compress } from "../../src/compressors/index.js";
+import { compress } from "../../src/compressors/index.js";
 import type { ModelProvider, Progress } from "../../src/compressors/types.js";
-import { ModelConfigError } from "../../src/model/errors.js";
+import { CompressionInputError, ModelConfigError } from "../../src/errors/index.js";
 import { OnnxAutoCompressor } from "../../src/model/summary-compressor.js";
 import type { SummaryCompressor } from "../../src/model/types.js";
 import { answerFromCompression } from "../../src/sdk/answer.js";

@@ -4,13 +4,14 @@
  * document and model; later questions read them from Redis; a worker with other weights writes
  * its own.
  */
+
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultRetention } from "../../queues/retention.js";
-import { isCompressionInputError } from "../../src/compressors/errors.js";
 import { documentSha256 } from "../../src/compressors/landmark/landmark-index.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 import type { CtxpressClient } from "../../src/sdk/client.js";
 import { createStore } from "../../src/store/store.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
@@ -115,7 +116,7 @@ describe("gist through the queues", () => {
       const error = await client
         .enqueueCompress({ contexts: [document] }, options as never)
         .catch((caught: unknown) => caught);
-      expect(isCompressionInputError(error)).toBe(true);
+      expect(error instanceof CompressionInputError).toBe(true);
       expect((error as Error).message).toMatch(message);
     }
     expect((await client.counts()).compress).toMatchObject({ waiting: 0, active: 0 });

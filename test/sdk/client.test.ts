@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JobNotFoundError, JobTimeoutError } from "../../src/errors/index.js";
 import { CtxpressClient } from "../../src/sdk/client.js";
-import { JobNotFoundError, JobTimeoutError } from "../../src/sdk/errors.js";
 import {
   countKeys,
   deleteKeys,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isCompressionInputError } from "../../src/compressors/errors.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 import { compress, compressThenAnswer } from "../../src/sdk/in-process.js";
 
 const contexts = [
@@ -32,6 +32,6 @@ describe("in-process SDK (embedded models, no Redis)", () => {
     expect(stages.length).toBeGreaterThan(0);
     await expect(
       compressThenAnswer({ contexts, question: "?" }, { method: "llmlingua" }, { maxNewTokens: 0 }),
-    ).rejects.toSatisfy(isCompressionInputError);
+    ).rejects.toBeInstanceOf(CompressionInputError);
   });
 });

@@ -4,6 +4,7 @@
  * what the timings and window checks below are sized for), workers in other processes started
  * through the CLI.
  */
+
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,7 +15,7 @@ import { producerConnection } from "../../queues/connection.js";
 import { COMPRESS_JOB, COMPRESS_QUEUE } from "../../queues/names.js";
 import { defaultRetention } from "../../queues/retention.js";
 import type { CompressJobData } from "../../queues/schemas.js";
-import { isCompressionInputError } from "../../src/compressors/errors.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
 import type { CtxpressClient } from "../../src/sdk/client.js";
 import { createStore } from "../../src/store/store.js";
@@ -139,7 +140,7 @@ describe("queue acceptance", () => {
       client.enqueueCompress(small, { method: "zip" } as never),
     ];
     for (const attempt of refused) {
-      await expect(attempt).rejects.toSatisfy(isCompressionInputError);
+      await expect(attempt).rejects.toBeInstanceOf(CompressionInputError);
     }
     const limited = await fleet.connect(prefix, { maxDocumentChars: 10 });
     await expect(

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { UsageError } from "../exit-codes.js";
+import { UsageError } from "../../errors/index.js";
 import {
   integer,
   modelsConfigFromFlags,

@@ -1,6 +1,6 @@
+import { CompressionInputError } from "../../errors/index.js";
 import type { SummaryCompressor } from "../../model/types.js";
 import { assemblePrompt } from "../assemble.js";
-import { CompressionInputError } from "../errors.js";
 import { ProgressReporter } from "../progress.js";
 import { StageTimer } from "../stage-timer.js";
 import { buildStats, tokenCounts } from "../stats.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { CompressionInputError } from "../../errors/index.js";
 import type { Embedder } from "../../model/types.js";
-import { CompressionInputError } from "../errors.js";
 import type { CompressEnv, Compressor } from "../types.js";
 import { type BlockScorer, compressByBlockRetrieval, requireQuestion } from "./block-retrieval.js";
 import { type LandmarkIndex, processIndexProvider } from "./landmark-index.js";
