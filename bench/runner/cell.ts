@@ -1,7 +1,7 @@
+import { canonicalJson } from "../../queues/hash.js";
 import { assemblePrompt, type CompressOptionsInput } from "../../src/compressors/index.js";
 import type { CompressInput, CompressionResult } from "../../src/compressors/types.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
-import { canonicalJson } from "../../src/store/hash.js";
 import type { CompressionBackend } from "./backend.js";
 import { type Budget, cellBudget } from "./budget.js";
 import { describeError, isModelUnavailableError } from "./failures.js";

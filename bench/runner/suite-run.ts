@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { canonicalJson, sha256Hex } from "../../queues/hash.js";
 import { METHODS } from "../../src/compressors/index.js";
 import { targetTokenCounter } from "../../src/compressors/target-tokenizer.js";
-import { canonicalJson, sha256Hex } from "../../src/store/hash.js";
 import type { Suite } from "../suites/types.js";
 import { lengthOrder } from "./aggregate.js";
 import { type CompressionBackend, inProcessBackend, queueBackend } from "./backend.js";

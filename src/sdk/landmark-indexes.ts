@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { z } from "zod";
+import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "../../queues/block-tokens.js";
 import { prefixSchema, producerConnection, redisUrlSchema } from "../../queues/connection.js";
 import type { IndexJobResult } from "../../queues/index-jobs.js";
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from "../../queues/names.js";
@@ -15,7 +16,6 @@ import {
   processIndexProvider,
   StoredIndexProvider,
 } from "../compressors/landmark/landmark-index.js";
-import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "../compressors/landmark/options.js";
 import type { Progress } from "../compressors/types.js";
 import { RedisConnectionError } from "../errors/redis-connection-error.js";
 import { createStore } from "../store/store.js";

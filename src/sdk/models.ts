@@ -1,6 +1,6 @@
+import { canonicalJson, sha256Hex } from "../../queues/hash.js";
 import { createModelProvider, type ModelRuntime } from "../model/provider.js";
 import { type ModelsConfigInput, modelsConfigSchema } from "../model/provider-config.js";
-import { canonicalJson, sha256Hex } from "../store/hash.js";
 
 /** Which scorer and decoder to use; `{}` means the embedded models shipped in models/. */
 export { modelsConfigSchema };

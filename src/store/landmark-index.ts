@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { sha256Hex } from "../../queues/hash.js";
 import type { Block } from "../compressors/landmark/blocking.js";
 import type {
   LandmarkIndex,
@@ -7,7 +8,6 @@ import type {
   LandmarkIndexStorage,
 } from "../compressors/landmark/landmark-index.js";
 import { CorruptRecordError } from "../errors/index.js";
-import { sha256Hex } from "./hash.js";
 import { parseHashHeader, readHashRecord, writeHashRecord } from "./hash-record.js";
 import type { StoreKeys } from "./keys.js";
 

@@ -1,10 +1,10 @@
 import { endianness } from "node:os";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { sha256Hex } from "../../queues/hash.js";
 import type { StoredSummary, SummaryStorage } from "../compressors/gist/summary-cache.js";
 import type { SummaryVectorsKey } from "../compressors/types.js";
 import { CorruptRecordError } from "../errors/index.js";
-import { sha256Hex } from "./hash.js";
 import { parseHashHeader, readHashRecord, writeHashRecord } from "./hash-record.js";
 import type { StoreKeys } from "./keys.js";
 
