@@ -45,11 +45,13 @@ export abstract class CtxpressError extends Error {
 
   /** `this` is the class `instanceof` was asked about: a subclass matches its own code only. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    // biome-ignore lint/complexity/noThisInStatic: the class on the right of instanceof
+    const errorClass: { readonly code: ErrorCode; readonly name: string } = this;
+    if (Function.prototype[Symbol.hasInstance].call(errorClass, value)) return true;
     if (!(value instanceof Error)) return false;
     const code = "code" in value ? value.code : undefined;
-    if (this === CtxpressError) return typeof code === "string" && KNOWN_CODES.has(code);
+    if (errorClass === CtxpressError) return typeof code === "string" && KNOWN_CODES.has(code);
     // Errors serialised before codes existed carry only their name.
-    return code === this.code || (code === undefined && value.name === this.name);
+    return code === errorClass.code || (code === undefined && value.name === errorClass.name);
   }
 }
