@@ -46,6 +46,7 @@ export abstract class CtxpressError extends Error {
   /** `this` is the class `instanceof` was asked about: a subclass matches its own code only. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     // biome-ignore lint/complexity/noThisInStatic: the class on the right of instanceof
+    // biome-ignore lint/complexity/noUselessThisAlias: one named alias instead of four ignores
     const errorClass: { readonly code: ErrorCode; readonly name: string } = this;
     if (Function.prototype[Symbol.hasInstance].call(errorClass, value)) return true;
     if (!(value instanceof Error)) return false;
