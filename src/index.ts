@@ -24,6 +24,8 @@ export type {
   TokenCounts,
 } from "./compressors/types.js";
 export * from "./errors/index.js";
+export { createModels, defaultModels, type Models } from "./model/models.js";
+export type { ModelsConfig, ModelsConfigInput } from "./model/provider-config.js";
 export { splitIntoContexts } from "./sdk/chunk.js";
 export {
   type ClientOptions,
@@ -40,7 +42,6 @@ export {
   indexDocument,
   type RedisIndexes,
 } from "./sdk/landmark-indexes.js";
-export { createModels, defaultModels, type Models, type ModelsConfig } from "./sdk/models.js";
 export type { AnswerResult, GenerationStats } from "./store/records.js";
 export { type WorkerConfigInput as WorkerConfig, workerConfigSchema } from "./workers/config.js";
 export { type RunningWorkers, startWorkers } from "./workers/start-workers.js";

@@ -32,9 +32,9 @@ import {
   DEFAULT_GIST_MODEL,
   DEFAULT_SCORER_MODEL,
 } from "../../src/model/defaults.js";
+import { createModels } from "../../src/model/models.js";
 import type { Decoder } from "../../src/model/types.js";
 import { readSoftPrompt } from "../../src/sdk/gist-answer.js";
-import { createModels } from "../../src/sdk/models.js";
 import {
   corpusHaystack,
   docQa,

@@ -30,9 +30,9 @@ import {
 import { fuseLexical } from "../../src/compressors/landmark/lexical-scores.js";
 import { rankBlocks, type ScoredBlock } from "../../src/compressors/landmark/selection.js";
 import { bm25Scores } from "../../src/compressors/rankers/bm25.js";
+import { createModels } from "../../src/model/models.js";
 import type { Embedder } from "../../src/model/types.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
-import { createModels } from "../../src/sdk/models.js";
 import { corpusHaystack, docQa, multiKey, passkey, type TaskSample } from "../tasks/index.js";
 import { answerLocations, type BlockedSample, blockSample, blocksOverlapping } from "./gold.js";
 

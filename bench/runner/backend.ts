@@ -4,8 +4,9 @@ import {
 } from "../../src/compressors/gist/summary-cache.js";
 import type { CompressOptionsInput, CompressRequestInput } from "../../src/compressors/index.js";
 import type { CompressionResult } from "../../src/compressors/types.js";
+import type { Models } from "../../src/model/models.js";
+import type { ModelsConfigInput } from "../../src/model/provider-config.js";
 import { CachedScorer } from "../../src/model/score-cache.js";
-import type { Models, ModelsConfig } from "../../src/sdk/models.js";
 
 /** Where compressions run: in this process, or as jobs on the queue. */
 export interface CompressionBackend {
@@ -47,7 +48,7 @@ export interface QueueBackendOptions {
   readonly workers: number;
   /** Jobs kept in flight; defaults to the workers started (or 1). */
   readonly inFlight?: number;
-  readonly models: ModelsConfig;
+  readonly models: ModelsConfigInput;
   readonly timeoutMs: number;
 }
 

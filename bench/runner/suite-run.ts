@@ -3,6 +3,7 @@ import path from "node:path";
 import { canonicalJson, sha256Hex } from "../../queues/hash.js";
 import { METHODS } from "../../src/compressors/index.js";
 import { targetTokenCounter } from "../../src/compressors/target-tokenizer.js";
+import type { ModelsConfigInput } from "../../src/model/provider-config.js";
 import type { Suite } from "../suites/types.js";
 import { lengthOrder } from "./aggregate.js";
 import { type CompressionBackend, inProcessBackend, queueBackend } from "./backend.js";
@@ -179,8 +180,9 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
     });
   }
 
-  const { createModels } = await import("../../src/sdk/models.js");
-  const models = createModels(options.models);
+  const { createModels } = await import("../../src/model/models.js");
+  // createModels validates the configuration (a ModelConfigError when invalid).
+  const models = createModels(options.models as ModelsConfigInput);
   let backend: CompressionBackend | undefined;
   try {
     const scorer = await models.scorer();

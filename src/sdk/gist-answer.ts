@@ -2,10 +2,10 @@ import type { GenerationOptions } from "../../queues/schemas.js";
 import type { SummaryVectorProvider } from "../compressors/gist/summary-cache.js";
 import type { CompressionResult, SummaryVectors } from "../compressors/types.js";
 import { CompressionInputError } from "../errors/index.js";
+import type { Models } from "../model/models.js";
 import type { SummaryCompressor } from "../model/types.js";
 import type { AnswerResult } from "../store/records.js";
 import { ANSWER_CUE, answerFromCompression, answerResult, generateOptions } from "./answer.js";
-import type { Models } from "./models.js";
 
 /** The stored vectors of every context, concatenated in prompt order: the reader's soft prompt. */
 export async function readSoftPrompt(

@@ -11,9 +11,9 @@ import {
 } from "../compressors/index.js";
 import type { LandmarkIndexProvider } from "../compressors/landmark/landmark-index.js";
 import type { CompressionResult, Progress } from "../compressors/types.js";
+import { defaultModels, type Models } from "../model/models.js";
 import type { AnswerResult } from "../store/records.js";
 import { answerCompression } from "./gist-answer.js";
-import { defaultModels, type Models } from "./models.js";
 import { parseRequestPart } from "./validate.js";
 
 export interface InProcessOptions {

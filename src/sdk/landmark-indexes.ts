@@ -18,8 +18,8 @@ import {
 } from "../compressors/landmark/landmark-index.js";
 import type { Progress } from "../compressors/types.js";
 import { RedisConnectionError } from "../errors/redis-connection-error.js";
+import { defaultModels, type Models } from "../model/models.js";
 import { createStore } from "../store/store.js";
-import { defaultModels, type Models } from "./models.js";
 import { parseRequestPart } from "./validate.js";
 
 export interface IndexOptions {

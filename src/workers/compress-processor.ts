@@ -5,7 +5,7 @@
  */
 import type { SandboxedJob } from "bullmq";
 import { requiredModel } from "../compressors/index.js";
-import type { Models } from "../sdk/models.js";
+import type { Models } from "../model/models.js";
 import { runCompressJob } from "./compress-job.js";
 import { runInContext } from "./job-context.js";
 

@@ -9,7 +9,7 @@ import {
 } from "../../queues/names.js";
 import { defaultRetention, retentionSchema } from "../../queues/retention.js";
 import { WorkerSetupError } from "../errors/worker-setup-error.js";
-import { modelsConfigSchema } from "../sdk/models.js";
+import { modelsConfigSchema } from "../model/provider-config.js";
 
 export const workerConfigSchema = z.strictObject({
   redisUrl: redisUrlSchema.default(DEFAULT_REDIS_URL),

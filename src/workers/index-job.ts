@@ -1,8 +1,8 @@
 import { type IndexJobResult, indexJobDataSchema } from "../../queues/index-jobs.js";
 import { StoredIndexProvider } from "../compressors/landmark/landmark-index.js";
 import type { Progress } from "../compressors/types.js";
+import type { Models } from "../model/models.js";
 import { indexDocument } from "../sdk/landmark-indexes.js";
-import type { Models } from "../sdk/models.js";
 import { parseRequestPart } from "../sdk/validate.js";
 import type { Store } from "../store/store.js";
 import { readDocuments } from "./compress-job.js";

@@ -1,6 +1,6 @@
 import type { SandboxedJob } from "bullmq";
 import type { Progress } from "../compressors/types.js";
-import type { Models } from "../sdk/models.js";
+import type { Models } from "../model/models.js";
 import type { Store } from "../store/store.js";
 import { asJobFailure } from "./failures.js";
 import { loadModel, processorContext } from "./processor-context.js";

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { redisOptionsFromUrl } from "../../queues/connection.js";
 import { WorkerSetupError } from "../errors/index.js";
-import { createModels, type Models } from "../sdk/models.js";
+import { createModels, type Models } from "../model/models.js";
 import { createStore, type Store } from "../store/store.js";
 import { type WorkerConfig, workerConfigFromEnv } from "./config.js";
 

@@ -15,12 +15,12 @@ import {
 import { compress } from "../../src/compressors/index.js";
 import type { ModelProvider, Progress } from "../../src/compressors/types.js";
 import { CompressionInputError, ModelConfigError } from "../../src/errors/index.js";
+import { createModels } from "../../src/model/models.js";
 import { OnnxAutoCompressor } from "../../src/model/summary-compressor.js";
 import type { SummaryCompressor } from "../../src/model/types.js";
 import { answerFromCompression } from "../../src/sdk/answer.js";
 import { answerFromSummary } from "../../src/sdk/gist-answer.js";
 import { compressThenAnswer } from "../../src/sdk/in-process.js";
-import { createModels } from "../../src/sdk/models.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 import { TINY_MODEL } from "../model/fixtures/tiny-model.js";
 import { maxAbsDifference, TINY_GIST } from "./fixtures.js";

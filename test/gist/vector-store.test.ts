@@ -17,8 +17,8 @@ import {
 } from "../../src/compressors/gist/summary-cache.js";
 import { compress } from "../../src/compressors/index.js";
 import { documentSha256 } from "../../src/compressors/landmark/landmark-index.js";
+import { createModels, type Models } from "../../src/model/models.js";
 import type { SummaryCompressor } from "../../src/model/types.js";
-import { createModels, type Models } from "../../src/sdk/models.js";
 import { CompressionCache, modelIdLookup } from "../../src/store/compression-cache.js";
 import { createStore, type Store } from "../../src/store/store.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";

@@ -17,9 +17,9 @@ import {
 } from "../../src/compressors/landmark/landmark-index.js";
 import { DEFAULT_EMBEDDER_MODEL } from "../../src/model/defaults.js";
 import { OnnxEmbedder } from "../../src/model/embedder.js";
+import { createModels, type Models } from "../../src/model/models.js";
 import type { Embedder } from "../../src/model/types.js";
 import { indexDocument } from "../../src/sdk/landmark-indexes.js";
-import { createModels, type Models } from "../../src/sdk/models.js";
 import { CompressionCache, modelIdLookup } from "../../src/store/compression-cache.js";
 import { storeKeys } from "../../src/store/keys.js";
 import { createStore, type Store } from "../../src/store/store.js";

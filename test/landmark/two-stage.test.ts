@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { compress } from "../../src/compressors/index.js";
-import { createModels } from "../../src/sdk/models.js";
+import { createModels } from "../../src/model/models.js";
 import { expectCompressionInvariants } from "../helpers/compression-invariants.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 

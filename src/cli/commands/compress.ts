@@ -39,7 +39,7 @@ async function inProcess<T>(
   const request = requestFromFlags(await readDocuments(files), flags);
   const [sdk, { createModels }] = await Promise.all([
     import("../../sdk/in-process.js"),
-    import("../../sdk/models.js"),
+    import("../../model/models.js"),
   ]);
   const models = createModels(await modelsConfigFromFlags(flags));
   const indexes = flags.indexStore
