@@ -6,6 +6,7 @@ import type { CompressionBackend } from "./backend.js";
 import { type Budget, cellBudget } from "./budget.js";
 import { describeError, isModelUnavailableError } from "./failures.js";
 import { answerRetention } from "./metrics.js";
+import type { CellDeps, PreparedSample } from "./prepared-sample.js";
 import type { Reader } from "./reader.js";
 import { type BenchRecord, type RecordMetrics, recordKey } from "./record.js";
 import { baseRecord, compressorCounts, generationStats, notApplicable } from "./record-builders.js";
@@ -33,49 +34,6 @@ const TOKEN_BUDGET_METHODS = new Set(["gist"]);
 
 /** Keys of a text compression result; anything else is something a text reader cannot read. */
 const TEXT_RESULT_KEYS = new Set(["method", "prompt", "contexts", "stats", "options"]);
-
-export interface CellDeps {
-  readonly backend: CompressionBackend;
-  readonly reader: Reader;
-  /** The compressor's (scorer's) tokenizer, for the budget. */
-  readonly compressorTokens: (text: string) => number;
-  readonly cl100kTokens: (text: string) => number;
-  /** See suiteSchema.chunkChars. */
-  readonly chunkChars: number | null;
-  /** See BudgetInput.margin. */
-  readonly budgetMargin: number;
-}
-
-/** What every cell of a sample shares, computed once. */
-export interface PreparedSample {
-  readonly sample: BenchSample;
-  readonly input: CompressInput;
-  readonly readerTokens: number;
-  readonly cl100kTokens: number;
-  readonly compressorTokens: number;
-  readonly compressorReaderTokens: number;
-  /** Records of this sample's compressions by method and options asked (see reuseRecord). */
-  readonly compressions: Map<string, Promise<BenchRecord>>;
-}
-
-export function prepareSample(sample: BenchSample, deps: CellDeps): PreparedSample {
-  const contexts =
-    deps.chunkChars !== null && sample.contexts.length === 1
-      ? splitIntoContexts(sample.contexts[0] as string, deps.chunkChars)
-      : [...sample.contexts];
-  const input = { instruction: sample.instruction, contexts, question: sample.question };
-  const compressorPrompt = assemblePrompt(input);
-  const original = benchPrompt(sample, sample.contexts);
-  return {
-    sample,
-    input,
-    readerTokens: deps.reader.countTokens(original),
-    cl100kTokens: deps.cl100kTokens(original),
-    compressorTokens: deps.compressorTokens(compressorPrompt),
-    compressorReaderTokens: deps.reader.countTokens(compressorPrompt),
-    compressions: new Map(),
-  };
-}
 
 /** Runs one sample × method × rate and returns its record; never throws for the cell's own failures. */
 export async function runCell(

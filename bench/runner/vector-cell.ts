@@ -2,7 +2,7 @@ import type { CompressionResult, SummaryVectors } from "../../src/compressors/ty
 import { ContextWindowError } from "../../src/errors/index.js";
 import type { Generation } from "../../src/model/types.js";
 import { gistReaderText } from "../gist/reader-text.js";
-import type { CellDeps, PreparedSample } from "./cell.js";
+import type { CellDeps, PreparedSample } from "./prepared-sample.js";
 import type { Reader } from "./reader.js";
 import type { BenchRecord, RecordMetrics } from "./record.js";
 import { baseRecord, compressorCounts, generationStats, notApplicable } from "./record-builders.js";

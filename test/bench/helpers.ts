@@ -1,16 +1,13 @@
 import type { CompressionBackend } from "../../bench/runner/backend.js";
-import type { CellDeps } from "../../bench/runner/cell.js";
+import type { CellDeps } from "../../bench/runner/prepared-sample.js";
 import type { Reader } from "../../bench/runner/reader.js";
 import {
   generatedSource,
   heldOutGeneration,
   type SampleSource,
 } from "../../bench/runner/samples.js";
-import {
-  MemorySummaryStorage,
-  SummaryVectorCache,
-} from "../../src/compressors/gist/summary-cache.js";
 import type { CompressionResult } from "../../src/compressors/types.js";
+import { SummaryVectorCache } from "../../src/store/summary-vector-cache.js";
 
 /** Words as tokens: enough to drive the runner's logic without a model. */
 export const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
@@ -92,7 +89,7 @@ export function headBackend(
         ...extra,
       };
     },
-    summaryVectors: new SummaryVectorCache(new MemorySummaryStorage()),
+    summaryVectors: new SummaryVectorCache(),
     close: async () => {},
   };
 }
