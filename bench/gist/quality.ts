@@ -17,15 +17,12 @@
  * Every method sees the same input: the task's contexts joined as one document. Counts are in
  * the project's BPE (all models share it). Seeds are disjoint from every training set.
  */
+
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadDocuments } from "../../bench/corpus/index.js";
-import {
-  MemorySummaryStorage,
-  SummaryVectorCache,
-} from "../../src/compressors/gist/summary-cache.js";
 import { compress } from "../../src/compressors/index.js";
 import {
   DEFAULT_DECODER_MODEL,
@@ -35,6 +32,7 @@ import {
 import { createModels } from "../../src/model/models.js";
 import type { Decoder } from "../../src/model/types.js";
 import { readSoftPrompt } from "../../src/sdk/gist-answer.js";
+import { SummaryVectorCache } from "../../src/store/summary-vector-cache.js";
 import {
   corpusHaystack,
   docQa,
@@ -215,7 +213,7 @@ async function accuracy(): Promise<void> {
         const sample = sampleFor(task, lengthTokens, i);
         const document = withoutC1Controls(sample.contexts.join("\n\n"));
         // Gist: vectors of the document, then the question read after them.
-        const summaryVectors = new SummaryVectorCache(new MemorySummaryStorage());
+        const summaryVectors = new SummaryVectorCache();
         const compressed = await compress(
           { contexts: [document] },
           { method: "gist", segmentTokens },

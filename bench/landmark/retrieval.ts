@@ -18,21 +18,19 @@
  * Random recall is the exact expectation 1 − C(n−g, k)/C(n, k) for n blocks of which g hold the
  * answer. Counts and lengths are in the embedder's tokenizer (the project's BPE).
  */
+
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { compress } from "../../src/compressors/index.js";
 import { dotScores } from "../../src/compressors/landmark/landmark.js";
-import {
-  buildLandmarkIndex,
-  MemoryIndexStorage,
-  StoredIndexProvider,
-} from "../../src/compressors/landmark/landmark-index.js";
+import { buildLandmarkIndex } from "../../src/compressors/landmark/landmark-index.js";
 import { fuseLexical } from "../../src/compressors/landmark/lexical-scores.js";
 import { rankBlocks, type ScoredBlock } from "../../src/compressors/landmark/selection.js";
 import { bm25Scores } from "../../src/compressors/rankers/bm25.js";
 import { createModels } from "../../src/model/models.js";
 import type { Embedder } from "../../src/model/types.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
+import { LandmarkIndexCache } from "../../src/store/landmark-index-cache.js";
 import { corpusHaystack, docQa, multiKey, passkey, type TaskSample } from "../tasks/index.js";
 import { answerLocations, type BlockedSample, blockSample, blocksOverlapping } from "./gold.js";
 
@@ -290,7 +288,7 @@ if (!args["no-latency"]) {
     depth: 0.6,
   });
   const text = sample.contexts[0] ?? "";
-  const indexes = new StoredIndexProvider(new MemoryIndexStorage());
+  const indexes = new LandmarkIndexCache();
   const env = { models, landmarkIndexes: indexes };
   const started = performance.now();
   const { index } = await indexes.index({ text, blockTokens, embedder });

@@ -6,7 +6,7 @@ import type {
   SummaryCompressor,
   TokenClassifier,
 } from "../model/types.js";
-import type { SummaryVectorProvider } from "./gist/summary-cache.js";
+import type { SummaryVectorProvider, SummaryVectorsKey } from "./gist/summary-vectors.js";
 import type { LandmarkIndexProvider } from "./landmark/landmark-index.js";
 
 /** What a user hands to any compressor. Validated by `compressInputSchema` (./options.ts). */
@@ -52,13 +52,6 @@ export interface CompressionStats {
   readonly totalMs: number;
   /** Model id per role ("scorer", "classifier", ...). */
   readonly models: Record<string, string>;
-}
-
-/** What identifies one context's stored summary vectors (another model or cut: other vectors). */
-export interface SummaryVectorsKey {
-  readonly documentSha256: string;
-  readonly modelId: string;
-  readonly segmentTokens: number;
 }
 
 /** One context compressed into summary vectors. */
@@ -137,13 +130,13 @@ export interface CompressEnv {
   readonly onProgress?: (progress: Progress) => void;
   readonly signal?: AbortSignal;
   /**
-   * Where landmark indexes are looked up and stored (Redis in workers); without one, indexes
-   * live in this process' memory.
+   * Where landmark indexes are looked up and stored (src/store: Redis in workers, memory in the
+   * SDK); without one, each compression builds the indexes it needs and keeps none.
    */
   readonly landmarkIndexes?: LandmarkIndexProvider;
   /**
-   * Where gist summary vectors are looked up and stored (Redis in workers); without one, they
-   * live in this process' memory.
+   * Where gist summary vectors are looked up and stored (src/store: Redis in workers, memory in
+   * the SDK); `gist` cannot run without one (a `ModelConfigError`), since the answer reads them.
    */
   readonly summaryVectors?: SummaryVectorProvider;
 }

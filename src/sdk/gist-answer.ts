@@ -1,5 +1,5 @@
 import type { GenerationOptions } from "../../queues/schemas.js";
-import type { SummaryVectorProvider } from "../compressors/gist/summary-cache.js";
+import type { SummaryVectorProvider } from "../compressors/gist/summary-vectors.js";
 import type { CompressionResult, SummaryVectors } from "../compressors/types.js";
 import { CompressionInputError } from "../errors/index.js";
 import type { Models } from "../model/models.js";

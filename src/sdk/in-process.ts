@@ -1,9 +1,6 @@
 import type { GenerationOptionsInput } from "../../queues/schemas.js";
 import { generationOptionsSchema } from "../../queues/schemas.js";
-import {
-  processSummaryCache,
-  type SummaryVectorProvider,
-} from "../compressors/gist/summary-cache.js";
+import type { SummaryVectorProvider } from "../compressors/gist/summary-vectors.js";
 import {
   type CompressOptionsInput,
   type CompressRequestInput,
@@ -12,7 +9,9 @@ import {
 import type { LandmarkIndexProvider } from "../compressors/landmark/landmark-index.js";
 import type { CompressionResult, Progress } from "../compressors/types.js";
 import { defaultModels, type Models } from "../model/models.js";
+import { processLandmarkIndexes } from "../store/landmark-index-cache.js";
 import type { AnswerResult } from "../store/records.js";
+import { processSummaryVectors } from "../store/summary-vector-cache.js";
 import { answerCompression } from "./gist-answer.js";
 import { parseRequestPart } from "./validate.js";
 
@@ -38,14 +37,14 @@ export async function compress(
     maxDocumentChars,
     onProgress,
     signal,
-    landmarkIndexes,
-    summaryVectors,
+    landmarkIndexes = processLandmarkIndexes(),
+    summaryVectors = processSummaryVectors(),
   }: InProcessOptions = {},
 ): Promise<CompressionResult> {
   return runCompressor(input, options, {
     models,
-    ...(landmarkIndexes ? { landmarkIndexes } : {}),
-    ...(summaryVectors ? { summaryVectors } : {}),
+    landmarkIndexes,
+    summaryVectors,
     ...(maxDocumentChars !== undefined ? { limits: { maxDocumentChars } } : {}),
     ...(onProgress ? { onProgress } : {}),
     ...(signal ? { signal } : {}),
@@ -62,6 +61,6 @@ export async function compressThenAnswer(
   const settings = parseRequestPart(generationOptionsSchema, generation, "generation");
   const models = inProcess.models ?? defaultModels();
   const result = await compress(input, options, { ...inProcess, models });
-  const summaries = inProcess.summaryVectors ?? processSummaryCache();
+  const summaries = inProcess.summaryVectors ?? processSummaryVectors();
   return answerCompression(result, models, summaries, settings, inProcess.signal);
 }

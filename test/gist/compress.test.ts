@@ -8,10 +8,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { segmentLength } from "../../src/compressors/gist/options.js";
 import { segmentDocument } from "../../src/compressors/gist/segments.js";
-import {
-  MemorySummaryStorage,
-  SummaryVectorCache,
-} from "../../src/compressors/gist/summary-cache.js";
 import { compress } from "../../src/compressors/index.js";
 import type { ModelProvider, Progress } from "../../src/compressors/types.js";
 import { CompressionInputError, ModelConfigError } from "../../src/errors/index.js";
@@ -21,6 +17,7 @@ import type { SummaryCompressor } from "../../src/model/types.js";
 import { answerFromCompression } from "../../src/sdk/answer.js";
 import { answerFromSummary } from "../../src/sdk/gist-answer.js";
 import { compressThenAnswer } from "../../src/sdk/in-process.js";
+import { SummaryVectorCache } from "../../src/store/summary-vector-cache.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 import { TINY_MODEL } from "../model/fixtures/tiny-model.js";
 import { maxAbsDifference, TINY_GIST } from "./fixtures.js";
@@ -57,7 +54,7 @@ async function counting(): Promise<{ provider: ModelProvider; calls: () => numbe
 
 describe("gist compression", () => {
   it("reads each segment after the vectors of the segments before it", async () => {
-    const summaries = new SummaryVectorCache(new MemorySummaryStorage());
+    const summaries = new SummaryVectorCache();
     const result = await compress(
       { contexts: [document] },
       { method: "gist" },
@@ -85,13 +82,20 @@ describe("gist compression", () => {
     });
   });
 
+  it("refuses to run without a store for the vectors, before loading a model", async () => {
+    const noModels = { scorer: () => Promise.reject(new Error("no model should load")) };
+    await expect(
+      compress({ contexts: [document] }, { method: "gist" }, { models: noModels }),
+    ).rejects.toBeInstanceOf(ModelConfigError);
+  });
+
   it("reports context tokens ÷ summary vectors, placeholders in the prompt, and progress per segment", async () => {
     const updates: Progress[] = [];
     const question = "What is the pass key?";
     const result = await compress(
       { contexts: [document, other], question, instruction: "Read." },
       { method: "gist", segmentTokens: 48 },
-      { models, onProgress: (p) => updates.push(p) },
+      { models, summaryVectors: new SummaryVectorCache(), onProgress: (p) => updates.push(p) },
     );
     const gist = await models.summaryCompressor();
     const summary = result.summary;
@@ -121,7 +125,7 @@ describe("gist compression", () => {
   });
 
   it("does no compression work for a document whose vectors are stored", async () => {
-    const summaries = new SummaryVectorCache(new MemorySummaryStorage());
+    const summaries = new SummaryVectorCache();
     const { provider, calls } = await counting();
     const first = await compress(
       { contexts: [document], question: "What is the pass key?" },
@@ -167,7 +171,7 @@ describe("gist compression", () => {
   });
 
   it("answers through the AutoCompressor's reader, which reads the vectors", async () => {
-    const summaries = new SummaryVectorCache(new MemorySummaryStorage());
+    const summaries = new SummaryVectorCache();
     const answer = await compressThenAnswer(
       { contexts: [document], question: "What is the pass key?" },
       { method: "gist" },
@@ -197,7 +201,7 @@ describe("gist compression", () => {
   });
 
   it("refuses to answer a gist result as text, with vectors of other weights, or once they expired", async () => {
-    const summaries = new SummaryVectorCache(new MemorySummaryStorage());
+    const summaries = new SummaryVectorCache();
     const result = await compress(
       { contexts: [document], question: "Why?" },
       { method: "gist" },
@@ -215,7 +219,7 @@ describe("gist compression", () => {
     await expect(answerFromSummary(foreign, gist, summaries, generation)).rejects.toThrow(
       /cannot read them/,
     );
-    const empty = new SummaryVectorCache(new MemorySummaryStorage());
+    const empty = new SummaryVectorCache();
     await expect(
       answerFromSummary({ ...result, summary }, gist, empty, generation),
     ).rejects.toThrow(CompressionInputError);
@@ -278,7 +282,7 @@ describe("gist compression", () => {
       { method: "gist", segmentTokens: 24 },
       {
         models,
-        summaryVectors: new SummaryVectorCache(new MemorySummaryStorage()),
+        summaryVectors: new SummaryVectorCache(),
         onProgress: (p) => {
           if (p.fraction > 0.3) controller.abort(reason);
         },

@@ -4,6 +4,7 @@
  * a model change (other weights) writes and reads other vectors, and cached results of the old
  * model are refused.
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,15 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultRetention } from "../../queues/retention.js";
 import {
   type StoredSummary,
-  SummaryVectorCache,
   summarizeDocument,
-} from "../../src/compressors/gist/summary-cache.js";
+} from "../../src/compressors/gist/summary-vectors.js";
 import { compress } from "../../src/compressors/index.js";
 import { documentSha256 } from "../../src/compressors/landmark/landmark-index.js";
 import { createModels, type Models } from "../../src/model/models.js";
 import type { SummaryCompressor } from "../../src/model/types.js";
 import { CompressionCache, modelIdLookup } from "../../src/store/compression-cache.js";
 import { createStore, type Store } from "../../src/store/store.js";
+import { SummaryVectorCache } from "../../src/store/summary-vector-cache.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 import { deleteKeys, testRedis, uniquePrefix } from "../queue/redis-fixture.js";
 import { alteredTinyGist, TINY_GIST } from "./fixtures.js";
@@ -84,7 +85,7 @@ describe("SummaryVectorStore", () => {
     const vectors = Float32Array.from(summary.vectors);
     new Uint32Array(vectors.buffer).set(tricky);
     const stored: StoredSummary = { ...summary, vectors };
-    await store.summaryVectors.put(stored);
+    await store.summaryVectors.put(stored, stored);
 
     const key = store.summaryVectors.keyOf(stored);
     expect(key.startsWith(`${prefix}:gist:`)).toBe(true);
@@ -118,7 +119,7 @@ describe("SummaryVectorStore", () => {
       segmentTokens: 32,
       compressor: gist,
     });
-    await store.summaryVectors.put(summary);
+    await store.summaryVectors.put(summary, summary);
     await redis.hset(store.summaryVectors.keyOf(summary), "vectors", Buffer.alloc(12));
     await expect(store.summaryVectors.get(summary)).rejects.toThrow(/is not valid/);
     await store.summaryVectors.remove(summary);

@@ -1,4 +1,5 @@
 import { CompressionInputError } from "../../errors/index.js";
+import { ModelConfigError } from "../../errors/model-config-error.js";
 import type { SummaryCompressor } from "../../model/types.js";
 import { assemblePrompt } from "../assemble.js";
 import { ProgressReporter } from "../progress.js";
@@ -6,7 +7,7 @@ import { StageTimer } from "../stage-timer.js";
 import { buildStats, tokenCounts } from "../stats.js";
 import type { CompressEnv, CompressionResult, Compressor, SummarizedContext } from "../types.js";
 import { type GistOptions, gistOptionsSchema, segmentLength } from "./options.js";
-import { processSummaryCache, type StoredSummary } from "./summary-cache.js";
+import type { StoredSummary } from "./summary-vectors.js";
 
 export async function requireSummaryCompressor(env: CompressEnv): Promise<SummaryCompressor> {
   if (env.models.summaryCompressor === undefined) {
@@ -54,8 +55,12 @@ export const gistCompressor = {
   optionsSchema: gistOptionsSchema,
   compress: async (input, options: GistOptions, env): Promise<CompressionResult> => {
     const timer = new StageTimer();
+    const summaries = env.summaryVectors;
+    if (summaries === undefined) {
+      // The vectors live outside the result: without a store the answer could never read them.
+      throw new ModelConfigError("gist needs a summary vector store (env.summaryVectors)");
+    }
     const compressor = await requireSummaryCompressor(env);
-    const summaries = env.summaryVectors ?? processSummaryCache();
     const tokenizer = compressor.tokenizer;
     const readerText = assemblePrompt({ ...input, contexts: [] });
     const readerTokens = tokenizer.encode(readerText).length;

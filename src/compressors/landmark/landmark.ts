@@ -3,7 +3,11 @@ import { CompressionInputError } from "../../errors/index.js";
 import type { Embedder } from "../../model/types.js";
 import type { CompressEnv, Compressor } from "../types.js";
 import { type BlockScorer, compressByBlockRetrieval, requireQuestion } from "./block-retrieval.js";
-import { type LandmarkIndex, processIndexProvider } from "./landmark-index.js";
+import {
+  buildLandmarkIndex,
+  type LandmarkIndex,
+  type LandmarkIndexProvider,
+} from "./landmark-index.js";
 import { bm25BlockScores, fuseLexical } from "./lexical-scores.js";
 import { blockRetrievalShape, landmarkScoringShape } from "./options.js";
 
@@ -41,6 +45,11 @@ export function dotScores(
   return scores;
 }
 
+/** Without an injected index store, each index is built for the one compression that needs it. */
+const buildEveryTime: LandmarkIndexProvider = {
+  index: async (request) => ({ index: await buildLandmarkIndex(request), built: true }),
+};
+
 /**
  * Block scores from landmark indexes: each context's index (found in the env's index store, or
  * built and stored there first), the question embedded by the same model, one dot product per
@@ -51,7 +60,7 @@ export function landmarkBlockScorer(
   env: CompressEnv,
   lexicalWeight: number,
 ): BlockScorer {
-  const indexes = env.landmarkIndexes ?? processIndexProvider();
+  const indexes = env.landmarkIndexes ?? buildEveryTime;
   return {
     tokenizer: embedder.tokenizer,
     models: { embedder: embedder.modelId },
