@@ -1,27 +1,41 @@
 /**
- * ctxpress's public API: in-process compression and answering, the queue client, and the
- * types and errors callers need. Deeper modules (src/model, src/compressors) stay importable
- * by path for those who build their own pipelines.
+ * ctxpress' public API: in-process compression and answering, the queue client, the types and
+ * errors callers need. Deeper modules (src/model, src/compressors) stay importable by path for
+ * those who build their own pipelines.
+ *
+ * Naming: a type named `XInput` is what callers write (defaults may be left out); `X` is the
+ * same thing after defaults were applied.
+ *
+ * @packageDocumentation
  */
 
-export type { IndexJobResult as IndexResult } from "../queues/index-jobs.js";
-export type { RetentionInput as Retention } from "../queues/retention.js";
+export type { IndexJobResult } from "../queues/index-jobs.js";
+export type { Retention, RetentionInput } from "../queues/retention.js";
 export type {
-  GenerationOptionsInput as GenerationOptions,
+  GenerationOptions,
+  GenerationOptionsInput,
   JobProgress,
 } from "../queues/schemas.js";
 export {
-  type CompressOptionsInput as CompressOptions,
-  type CompressRequestInput as CompressRequest,
+  type CompressionMethod,
+  type CompressOptions,
+  type CompressOptionsInput,
+  type CompressRequestInput,
   METHODS,
+  recover,
   validateCompressRequest,
 } from "./compressors/index.js";
 export type {
   CompressedContext,
   CompressionResult,
+  CompressionResultFor,
   CompressionStats,
   Progress,
+  SummarizedContext,
+  SummaryVectors,
+  TextCompression,
   TokenCounts,
+  VectorCompression,
 } from "./compressors/types.js";
 export * from "./errors/index.js";
 export { createModels, defaultModels, type Models } from "./model/models.js";
@@ -33,7 +47,12 @@ export {
   type JobHandle,
   type JobStatus,
 } from "./sdk/client.js";
-export { compress, compressThenAnswer, type InProcessOptions } from "./sdk/in-process.js";
+export {
+  type AnswerOptions,
+  compress,
+  compressThenAnswer,
+  type InProcessOptions,
+} from "./sdk/in-process.js";
 export type { JobUpdate } from "./sdk/job-watch.js";
 export {
   connectIndexStore,
@@ -43,5 +62,5 @@ export {
   type RedisIndexes,
 } from "./sdk/landmark-indexes.js";
 export type { AnswerResult, GenerationStats } from "./store/records.js";
-export { type WorkerConfigInput as WorkerConfig, workerConfigSchema } from "./workers/config.js";
+export { type WorkerConfig, type WorkerConfigInput, workerConfigSchema } from "./workers/config.js";
 export { type RunningWorkers, startWorkers } from "./workers/start-workers.js";

@@ -23,7 +23,7 @@ import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadDocuments } from "../../bench/corpus/index.js";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import {
   DEFAULT_DECODER_MODEL,
   DEFAULT_GIST_MODEL,
@@ -173,7 +173,7 @@ function sampleFor(task: Task, lengthTokens: number, index: number): TaskSample 
 
 /**
  * bench/corpus keeps C1 control characters (U+0080–U+009F: cp1252 punctuation in a few
- * nlp-corpus documents) that compress() refuses as input; every method gets the text without them.
+ * nlp-corpus documents) that runCompression() refuses as input; every method gets the text without them.
  */
 function withoutC1Controls(text: string): string {
   return text.replace(/[\u0080-\u009f]/g, "");
@@ -214,7 +214,7 @@ async function accuracy(): Promise<void> {
         const document = withoutC1Controls(sample.contexts.join("\n\n"));
         // Gist: vectors of the document, then the question read after them.
         const summaryVectors = new SummaryVectorCache();
-        const compressed = await compress(
+        const compressed = await runCompression(
           { contexts: [document] },
           { method: "gist", segmentTokens },
           { models, summaryVectors },
@@ -235,7 +235,7 @@ async function accuracy(): Promise<void> {
         record(key("gist model, full text"), await readText(gistReader, sample, [document]), 1);
         // Text methods at the same ratio, over the same document.
         for (const method of ["llmlingua", "truncate"] as const) {
-          const kept = await compress(
+          const kept = await runCompression(
             { contexts: [document] },
             { method, rate: 1 / ratio },
             { models },

@@ -21,7 +21,7 @@
 
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { dotScores } from "../../src/compressors/landmark/landmark.js";
 import { buildLandmarkIndex } from "../../src/compressors/landmark/landmark-index.js";
 import { fuseLexical } from "../../src/compressors/landmark/lexical-scores.js";
@@ -303,7 +303,7 @@ if (!args["no-latency"]) {
   const perQuestion: number[] = [];
   const stages: string[] = [];
   for (const question of questions) {
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [text], question },
       { method: "landmark", topK: 4 },
       env,
@@ -314,12 +314,12 @@ if (!args["no-latency"]) {
   const contexts = splitIntoContexts(text, 2000);
   const target = 4 * blockTokens + countTokens(sample.question) + 2;
   const scorer = await models.scorer();
-  const long = await compress(
+  const long = await runCompression(
     { contexts, question: sample.question },
     { method: "longllmlingua", targetTokens: target },
     { models },
   );
-  const twoStage = await compress(
+  const twoStage = await runCompression(
     { contexts: [text], question: sample.question },
     { method: "landmark+longllmlingua", targetTokens: target },
     env,
@@ -343,7 +343,7 @@ if (!args["no-latency"]) {
   );
   console.log(`  stages (ms): ${describeStages(long.stats.timingsMs)}`);
   console.log(
-    `speed-up per question once indexed: ${(long.stats.totalMs / median).toFixed(0)}x; landmark kept the needle: ${(await compress({ contexts: [text], question: sample.question }, { method: "landmark", topK: 4 }, env)).prompt.includes(sample.answers[0] ?? "?")}`,
+    `speed-up per question once indexed: ${(long.stats.totalMs / median).toFixed(0)}x; landmark kept the needle: ${(await runCompression({ contexts: [text], question: sample.question }, { method: "landmark", topK: 4 }, env)).prompt.includes(sample.answers[0] ?? "?")}`,
   );
 }
 await models.dispose();

@@ -11,7 +11,7 @@ import type { Reader } from "./reader.js";
 import { type BenchRecord, type RecordMetrics, recordKey } from "./record.js";
 import { baseRecord, compressorCounts, generationStats, notApplicable } from "./record-builders.js";
 import { type BenchSample, benchPrompt } from "./samples.js";
-import { answerFromVectors, type VectorResult } from "./vector-cell.js";
+import { answerFromVectors } from "./vector-cell.js";
 
 /** The uncompressed prompt: a row of every table, and the reference of the goals. */
 export const NONE = "none";
@@ -33,7 +33,7 @@ export const METHOD_OPTIONS: Readonly<Record<string, Record<string, unknown>>> =
 const TOKEN_BUDGET_METHODS = new Set(["gist"]);
 
 /** Keys of a text compression result; anything else is something a text reader cannot read. */
-const TEXT_RESULT_KEYS = new Set(["method", "prompt", "contexts", "stats", "options"]);
+const TEXT_RESULT_KEYS = new Set(["kind", "method", "prompt", "contexts", "stats", "options"]);
 
 /** Runs one sample × method × rate and returns its record; never throws for the cell's own failures. */
 export async function runCell(
@@ -112,7 +112,7 @@ async function compressOnce(
   const result = await deps.backend.compress(prepared.input, options as CompressOptionsInput);
   const compressWallMs = performance.now() - started;
   const isText =
-    result.summary === undefined && Object.keys(result).every((key) => TEXT_RESULT_KEYS.has(key));
+    result.kind === "text" && Object.keys(result).every((key) => TEXT_RESULT_KEYS.has(key));
   if (!isText) return { result, compressWallMs, text: null };
   const contexts = result.contexts.map((context) => context.text).filter((t) => t.trim() !== "");
   const prompt = benchPrompt(prepared.sample, contexts);
@@ -196,8 +196,8 @@ async function compressAndAnswer(
   }
   const { result, compressWallMs } = attempt;
   const runBudget = { targetTokens, cappedByWindow: budget.cappedByWindow, attempts };
-  if (result.summary !== undefined) {
-    return answerFromVectors(prepared, method, rate, deps, result as VectorResult, {
+  if (result.kind === "vectors") {
+    return answerFromVectors(prepared, method, rate, deps, result, {
       budget: runBudget,
       compressWallMs,
     });

@@ -33,7 +33,7 @@ export async function probeMethod(
     // Any other failure is not a verdict on the method: its cells run and record their errors.
     return null;
   }
-  return result.summary !== undefined && reader.answerFromVectors === undefined
+  return result.kind === "vectors" && reader.answerFromVectors === undefined
     ? textOnlyReason(reader)
     : null;
 }

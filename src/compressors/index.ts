@@ -17,12 +17,12 @@ export {
   type CompressionMethod,
   type CompressOptions,
   type CompressOptionsInput,
-  compress,
   compressOptionsSchema,
   METHODS,
   parseCompressInput,
   parseCompressOptions,
   requiredModel,
+  runCompression,
   type ValidRequest,
   validateCompressRequest,
 } from "./registry.js";

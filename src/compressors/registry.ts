@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CompressionInputError } from "../errors/compression-input-error.js";
+import { InternalInvariantError } from "../errors/internal-invariant-error.js";
 import { bm25BlocksCompressor } from "./baselines/bm25-blocks.js";
 import { randomCompressor } from "./baselines/random-drop.js";
 import { selectiveContextCompressor } from "./baselines/selective-context.js";
@@ -15,6 +16,7 @@ import type {
   CompressEnv,
   CompressInput,
   CompressionResult,
+  CompressionResultFor,
   Compressor,
   InputLimits,
   ModelRole,
@@ -139,12 +141,17 @@ export function validateCompressRequest(
  * dispatches on `options.method`, reports progress through `env.onProgress` and stops with the
  * signal's reason when `env.signal` aborts.
  */
-export async function compress(
+export async function runCompression<Options extends CompressOptionsInput>(
   input: CompressRequestInput,
-  options: CompressOptionsInput,
+  options: Options,
   env: CompressEnv,
-): Promise<CompressionResult> {
+): Promise<CompressionResultFor<Options["method"]>> {
   env.signal?.throwIfAborted();
   const valid = validateCompressRequest(input, options, env.limits);
-  return entryFor(valid.options.method).compress(valid.input, valid.options, env);
+  const result = await entryFor(valid.options.method).compress(valid.input, valid.options, env);
+  // Only gist writes vectors (see CompressionResultFor); anything else is a bug in a compressor.
+  if ((result.kind === "vectors") !== (valid.options.method === "gist")) {
+    throw new InternalInvariantError(`${valid.options.method} returned a ${result.kind} result`);
+  }
+  return result as CompressionResultFor<Options["method"]>;
 }

@@ -84,22 +84,51 @@ export interface SummaryVectors {
   readonly ratio: number;
 }
 
-export interface CompressionResult {
+/** What every compression result has, whatever its kind. */
+interface CompressionCommon {
   readonly method: string;
-  /**
-   * Instruction, compressed contexts and question, joined: what goes to the decoder. For a
-   * vector compression (`summary` present) each context is a placeholder naming its vectors:
-   * such a result is answered through the AutoCompressor's reader, never as text.
-   */
-  readonly prompt: string;
   /** Kept contexts in prompt order (which may differ from input order after reordering). */
   readonly contexts: CompressedContext[];
   readonly stats: CompressionStats;
   /** The options after defaults were applied. */
   readonly options: Record<string, unknown>;
-  /** Vector methods only (`gist`): where the summary vectors are, and what to read after them. */
-  readonly summary?: SummaryVectors;
 }
+
+/** A text compression (every method but `gist`): a shorter prompt any decoder can read. */
+export interface TextCompression extends CompressionCommon {
+  readonly kind: "text";
+  /** Instruction, compressed contexts and question, joined: what goes to the decoder. */
+  readonly prompt: string;
+}
+
+/**
+ * A vector compression (`gist`): each context became summary vectors, which only the
+ * AutoCompressor that wrote them can read. It has no `prompt`, so that it cannot be sent to a
+ * decoder as text by mistake; answer it with `compressThenAnswer` or the queue's answer jobs.
+ */
+export interface VectorCompression extends CompressionCommon {
+  readonly kind: "vectors";
+  /** Where the summary vectors are, and what the reader reads after them. */
+  readonly summary: SummaryVectors;
+  /**
+   * The prompt's layout for people and logs: instruction, one placeholder per context naming
+   * its vectors, and the question. Not a prompt: no decoder can answer from it.
+   */
+  readonly preview: string;
+}
+
+/** What a compression returns; branch on `kind` ("text" or "vectors"). */
+export type CompressionResult = TextCompression | VectorCompression;
+
+/**
+ * The result of a method known when compiling: `gist` gives a VectorCompression, any other
+ * method a TextCompression, and a method not known until run time either.
+ */
+export type CompressionResultFor<Method> = [Method] extends ["gist"]
+  ? VectorCompression
+  : "gist" extends Method
+    ? CompressionResult
+    : TextCompression;
 
 export interface Progress {
   readonly stage: string;

@@ -39,7 +39,8 @@ export function keyReader(promptBudget: number | null, answered: string[] = []):
 
 /** Keeps the first `rate` share of each context's words (or what fits `targetTokens`). */
 export function headBackend(
-  extra: Partial<CompressionResult> = {},
+  /** Fields put over the text result (e.g. `kind: "vectors"` and a `summary`). */
+  extra: Record<string, unknown> = {},
   calls: string[] = [],
 ): CompressionBackend {
   return {
@@ -70,6 +71,7 @@ export function headBackend(
       });
       const compressed = contexts.reduce((s, c) => s + c.compressedTokens, 0);
       return {
+        kind: "text" as const,
         method,
         prompt: contexts.map((c) => c.text).join("\n\n"),
         contexts,
@@ -87,7 +89,7 @@ export function headBackend(
         },
         options: { ...options },
         ...extra,
-      };
+      } as CompressionResult;
     },
     summaryVectors: new SummaryVectorCache(),
     close: async () => {},

@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { segmentLength } from "../../src/compressors/gist/options.js";
 import { segmentDocument } from "../../src/compressors/gist/segments.js";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import type { ModelProvider, Progress } from "../../src/compressors/types.js";
 import { CompressionInputError, ModelConfigError } from "../../src/errors/index.js";
 import { createModels } from "../../src/model/models.js";
@@ -55,7 +55,7 @@ async function counting(): Promise<{ provider: ModelProvider; calls: () => numbe
 describe("gist compression", () => {
   it("reads each segment after the vectors of the segments before it", async () => {
     const summaries = new SummaryVectorCache();
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [document] },
       { method: "gist" },
       { models, summaryVectors: summaries },
@@ -82,17 +82,16 @@ describe("gist compression", () => {
     });
   });
 
-  it("refuses to run without a store for the vectors, before loading a model", async () => {
-    const noModels = { scorer: () => Promise.reject(new Error("no model should load")) };
+  it("refuses to run without a store for the vectors (the answer reads them there)", async () => {
     await expect(
-      compress({ contexts: [document] }, { method: "gist" }, { models: noModels }),
+      runCompression({ contexts: [document] }, { method: "gist" }, { models }),
     ).rejects.toBeInstanceOf(ModelConfigError);
   });
 
   it("reports context tokens ÷ summary vectors, placeholders in the prompt, and progress per segment", async () => {
     const updates: Progress[] = [];
     const question = "What is the pass key?";
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [document, other], question, instruction: "Read." },
       { method: "gist", segmentTokens: 48 },
       { models, summaryVectors: new SummaryVectorCache(), onProgress: (p) => updates.push(p) },
@@ -114,8 +113,8 @@ describe("gist compression", () => {
     expect(result.contexts.map((c) => c.compressedTokens)).toEqual(
       summary?.contexts.map((c) => c.vectors),
     );
-    expect(result.prompt).toContain(`[gist: ${summary?.contexts[0]?.vectors} summary vectors`);
-    expect(result.prompt.endsWith(question)).toBe(true);
+    expect(result.preview).toContain(`[gist: ${summary?.contexts[0]?.vectors} summary vectors`);
+    expect(result.preview.endsWith(question)).toBe(true);
     const segments = (summary?.contexts ?? []).reduce((sum, c) => sum + c.segments, 0);
     expect(updates.length).toBeGreaterThanOrEqual(segments);
     expect(updates.every((u) => u.stage === "summarize")).toBe(true);
@@ -127,14 +126,14 @@ describe("gist compression", () => {
   it("does no compression work for a document whose vectors are stored", async () => {
     const summaries = new SummaryVectorCache();
     const { provider, calls } = await counting();
-    const first = await compress(
+    const first = await runCompression(
       { contexts: [document], question: "What is the pass key?" },
       { method: "gist" },
       { models: provider, summaryVectors: summaries },
     );
     const afterFirst = calls();
     expect(afterFirst).toBe(first.summary?.contexts[0]?.segments);
-    const second = await compress(
+    const second = await runCompression(
       { contexts: [document], question: "Who wrote the letter?" },
       { method: "gist" },
       { models: provider, summaryVectors: summaries },
@@ -143,7 +142,7 @@ describe("gist compression", () => {
     expect(second.summary?.contexts[0]?.computed).toBe(false);
     expect(second.stats.timingsMs.summarize).toBeLessThan(first.stats.timingsMs.summarize ?? 0);
     // Another segment length is another set of vectors.
-    await compress(
+    await runCompression(
       { contexts: [document] },
       { method: "gist", segmentTokens: 24 },
       {
@@ -174,14 +173,17 @@ describe("gist compression", () => {
     const summaries = new SummaryVectorCache();
     const answer = await compressThenAnswer(
       { contexts: [document], question: "What is the pass key?" },
-      { method: "gist" },
-      { maxNewTokens: 4 },
-      { models, summaryVectors: summaries },
+      {
+        compression: { method: "gist" },
+        generation: { maxNewTokens: 4 },
+        models,
+        summaryVectors: summaries,
+      },
     );
     const gist = await models.summaryCompressor();
     expect(answer.generation.modelId).toBe(gist.modelId);
     expect(answer.compression.method).toBe("gist");
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [document], question: "What is the pass key?" },
       { method: "gist" },
       { models, summaryVectors: summaries },
@@ -202,7 +204,7 @@ describe("gist compression", () => {
 
   it("refuses to answer a gist result as text, with vectors of other weights, or once they expired", async () => {
     const summaries = new SummaryVectorCache();
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [document], question: "Why?" },
       { method: "gist" },
       { models, summaryVectors: summaries },
@@ -233,9 +235,7 @@ describe("gist compression", () => {
     try {
       const error = await compressThenAnswer(
         { contexts: [document], question: "What is the pass key?" },
-        { method: "gist" },
-        {},
-        { models: remote },
+        { compression: { method: "gist" }, models: remote },
       ).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ModelConfigError);
       expect((error as Error).message).toMatch(/cannot take input embeddings/);
@@ -248,9 +248,9 @@ describe("gist compression", () => {
   it("refuses bad options and input with CompressionInputError, before any model work", async () => {
     const { provider, calls } = await counting();
     const refused = async (options: Record<string, unknown>, contexts = [document]) => {
-      const error = await compress({ contexts }, options as never, { models: provider }).catch(
-        (caught: unknown) => caught,
-      );
+      const error = await runCompression({ contexts }, options as never, {
+        models: provider,
+      }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(CompressionInputError);
       return (error as Error).message;
     };
@@ -263,7 +263,7 @@ describe("gist compression", () => {
     );
     expect(await refused({ method: "gist" }, [" ", ""])).toMatch(/nothing to compress/);
     expect(calls()).toBe(0);
-    const error = await compress(
+    const error = await runCompression(
       { contexts: [document] },
       { method: "gist" },
       {
@@ -277,7 +277,7 @@ describe("gist compression", () => {
   it("stops with the signal's reason between segments", async () => {
     const controller = new AbortController();
     const reason = new Error("stop now");
-    const error = await compress(
+    const error = await runCompression(
       { contexts: [document] },
       { method: "gist", segmentTokens: 24 },
       {

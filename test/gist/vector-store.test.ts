@@ -15,7 +15,7 @@ import {
   type StoredSummary,
   summarizeDocument,
 } from "../../src/compressors/gist/summary-vectors.js";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { documentSha256 } from "../../src/compressors/landmark/landmark-index.js";
 import { createModels, type Models } from "../../src/model/models.js";
 import type { SummaryCompressor } from "../../src/model/types.js";
@@ -135,7 +135,11 @@ describe("gist questions over stored vectors", () => {
       summaryVectors: new SummaryVectorCache(store.summaryVectors),
     };
     const text = `${document}\n\nA fresh ending makes this a document never compressed before.`;
-    const first = await compress({ contexts: [text], question: "Who?" }, { method: "gist" }, env);
+    const first = await runCompression(
+      { contexts: [text], question: "Who?" },
+      { method: "gist" },
+      env,
+    );
     const summary = first.summary?.contexts[0];
     expect(summary?.computed).toBe(true);
     expect(gist.segments).toBe(summary?.segments);
@@ -152,7 +156,11 @@ describe("gist questions over stored vectors", () => {
       summaryVectors: new SummaryVectorCache(store.summaryVectors),
     };
     for (const question of ["What is the pass key?", "Where did they go?"]) {
-      const result = await compress({ contexts: [text], question }, { method: "gist" }, again);
+      const result = await runCompression(
+        { contexts: [text], question },
+        { method: "gist" },
+        again,
+      );
       expect(result.summary?.contexts[0]?.computed).toBe(false);
       expect(result.summary?.ratio).toBe(first.summary?.ratio);
     }
@@ -168,10 +176,10 @@ describe("gist questions over stored vectors", () => {
 
     const summaryVectors = new SummaryVectorCache(store.summaryVectors);
     const input = { contexts: [document], question: "Who?" };
-    const before = await compress(input, { method: "gist" }, { models, summaryVectors });
-    const reused = await compress(input, { method: "gist" }, { models, summaryVectors });
+    const before = await runCompression(input, { method: "gist" }, { models, summaryVectors });
+    const reused = await runCompression(input, { method: "gist" }, { models, summaryVectors });
     expect(reused.summary?.contexts[0]?.computed).toBe(false);
-    const after = await compress(
+    const after = await runCompression(
       input,
       { method: "gist" },
       { models: alteredModels, summaryVectors },

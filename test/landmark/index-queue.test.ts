@@ -10,6 +10,7 @@ import type { CompressionResult } from "../../src/compressors/types.js";
 import { CompressionInputError } from "../../src/errors/index.js";
 import { createStore } from "../../src/store/store.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
+import { asText } from "../helpers/result-kind.js";
 import { workerFleet } from "../workers/worker-fleet.js";
 
 const needle = "The registration number of Quillaby is 730148.";
@@ -55,7 +56,7 @@ describe("the index queue", () => {
       );
       answers.push(await compressed.result());
     }
-    expect(answers[0]?.prompt).toContain(needle);
+    expect(asText(answers[0]).prompt).toContain(needle);
     expect(answers[0]?.stats.models.embedder).toBe(built.modelId);
     expect((await store.landmarkIndexes.get(key))?.createdAt).toBe(createdAt);
   });

@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultRetention } from "../../queues/retention.js";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import {
   buildLandmarkIndex,
   documentSha256,
@@ -125,7 +125,7 @@ describe("landmark questions over a stored index", () => {
     expect(await store.landmarkIndexes.get(key)).toBeNull();
 
     const before = embedder.blocksEmbedded;
-    const first = await compress(
+    const first = await runCompression(
       { contexts: [text], question },
       { method: "landmark", topK: 4 },
       env,
@@ -137,7 +137,7 @@ describe("landmark questions over a stored index", () => {
     expect(first.stats.models.embedder).toBe(embedder.modelId);
 
     for (const other of ["Who wrote the letter?", "What is the access code of Morvellan?"]) {
-      const result = await compress(
+      const result = await runCompression(
         { contexts: [text], question: other },
         { method: "landmark" },
         env,
@@ -168,7 +168,7 @@ describe("landmark questions over a stored index", () => {
       expect(keyOf(altered.modelId)).not.toBe(keyOf(original.modelId));
       expect(await redis.exists(keyOf(original.modelId), keyOf(altered.modelId))).toBe(2);
 
-      const result = await compress(
+      const result = await runCompression(
         { contexts: [document], question },
         { method: "landmark" },
         { models, landmarkIndexes },
@@ -197,17 +197,21 @@ describe("landmark questions over a stored index", () => {
     }
     const env = { models };
     await expect(
-      compress({ contexts: [document], question }, { method: "landmark", topK: 0 }, env),
+      runCompression({ contexts: [document], question }, { method: "landmark", topK: 0 }, env),
     ).rejects.toThrow(/options\.topK: topK must be a positive integer/);
     await expect(
-      compress({ contexts: [document], question }, { method: "landmark", blockTokens: 0 }, env),
+      runCompression(
+        { contexts: [document], question },
+        { method: "landmark", blockTokens: 0 },
+        env,
+      ),
     ).rejects.toThrow(/options\.blockTokens: blockTokens must be a positive integer/);
     await expect(
-      compress({ contexts: [""], question }, { method: "landmark" }, env),
+      runCompression({ contexts: [""], question }, { method: "landmark" }, env),
     ).rejects.toThrow(/every context is empty/);
-    await expect(compress({ contexts: [document] }, { method: "landmark" }, env)).rejects.toThrow(
-      /a non-empty question is required/,
-    );
+    await expect(
+      runCompression({ contexts: [document] }, { method: "landmark" }, env),
+    ).rejects.toThrow(/a non-empty question is required/);
   });
 
   it("keeps every key under the prefix", async () => {

@@ -11,6 +11,7 @@ const retention = retentionSchema.parse({ completedAgeSeconds: 60, failedAgeSeco
 
 function compressionResult(ratio: number): CompressionResult {
   return {
+    kind: "text",
     method: "llmlingua",
     prompt: "kept text",
     contexts: [

@@ -96,7 +96,11 @@ export function answerCommand(): Command {
     .action(async (files: string[], flags: InProcessFlags) => {
       requireQuestion(flags);
       const result = await inProcess(files, flags, (sdk, { input, options }, env) =>
-        sdk.compressThenAnswer(input, options, generationFromFlags(flags), env),
+        sdk.compressThenAnswer(input, {
+          ...env,
+          compression: options,
+          generation: generationFromFlags(flags),
+        }),
       );
       printAnswer(result, flags.json === true);
     });

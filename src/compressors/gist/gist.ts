@@ -55,12 +55,12 @@ export const gistCompressor = {
   optionsSchema: gistOptionsSchema,
   compress: async (input, options: GistOptions, env): Promise<CompressionResult> => {
     const timer = new StageTimer();
+    const compressor = await requireSummaryCompressor(env);
     const summaries = env.summaryVectors;
     if (summaries === undefined) {
       // The vectors live outside the result: without a store the answer could never read them.
       throw new ModelConfigError("gist needs a summary vector store (env.summaryVectors)");
     }
-    const compressor = await requireSummaryCompressor(env);
     const tokenizer = compressor.tokenizer;
     const readerText = assemblePrompt({ ...input, contexts: [] });
     const readerTokens = tokenizer.encode(readerText).length;
@@ -102,8 +102,9 @@ export const gistCompressor = {
     const originalTokens = tokenizer.encode(assemblePrompt(input)).length;
     const placeholders = summarized.map(vectorPlaceholder);
     return {
+      kind: "vectors",
       method: "gist",
-      prompt: assemblePrompt({ ...input, contexts: placeholders }),
+      preview: assemblePrompt({ ...input, contexts: placeholders }),
       contexts: summarized.map((context, i) => ({
         index: context.index,
         text: placeholders[i] ?? "",

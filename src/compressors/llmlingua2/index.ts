@@ -376,6 +376,7 @@ export async function compressLlmlingua2(
   });
   const target = tokenCounts(options.targetTokenizer, original, targetTokens);
   return {
+    kind: "text",
     method: "llmlingua2",
     prompt,
     contexts: results,
