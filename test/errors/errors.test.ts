@@ -1,11 +1,13 @@
 import { errorToJSON } from "bullmq";
 import { describe, expect, it } from "vitest";
+import { at } from "../../src/errors/at.js";
 import * as api from "../../src/index.js";
 import {
   CompressionInputError,
   ContextWindowError,
   CtxpressError,
   ERROR_CODES,
+  InternalInvariantError,
   JobFailedError,
   ModelLoadError,
 } from "../../src/index.js";
@@ -61,5 +63,14 @@ describe("error hierarchy", () => {
     const moved = CompressionInputError.of([], "bad tag").under(["input", "contexts", 2]);
     expect(moved.issues[0]?.path).toEqual(["input", "contexts", 2]);
     expect(moved.message).toMatch(/input\.contexts\.2: bad tag/);
+  });
+});
+
+describe("at", () => {
+  it("reads in-range values and throws an InternalInvariantError out of range", () => {
+    expect(at([1, 2, 3], 2)).toBe(3);
+    expect(at(new Float32Array([0.5]), 0)).toBe(0.5);
+    expect(() => at([1], 1)).toThrow(InternalInvariantError);
+    expect(() => at([1], -1)).toThrow(InternalInvariantError);
   });
 });

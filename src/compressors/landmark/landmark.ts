@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { at } from "../../errors/at.js";
 import { CompressionInputError } from "../../errors/index.js";
 import type { Embedder } from "../../model/types.js";
 import type { CompressEnv, Compressor } from "../types.js";
@@ -39,7 +40,7 @@ export function dotScores(
   for (let row = 0; row < rows; row++) {
     let sum = 0;
     const offset = row * dimensions;
-    for (let d = 0; d < dimensions; d++) sum += (vectors[offset + d] ?? 0) * (query[d] ?? 0);
+    for (let d = 0; d < dimensions; d++) sum += at(vectors, offset + d) * at(query, d);
     scores[row] = sum;
   }
   return scores;
