@@ -1,16 +1,13 @@
 import { canonicalJson } from "../../queues/hash.js";
-import { assemblePrompt, type CompressOptionsInput } from "../../src/compressors/index.js";
-import type { CompressInput, CompressionResult } from "../../src/compressors/types.js";
-import { splitIntoContexts } from "../../src/sdk/chunk.js";
-import type { CompressionBackend } from "./backend.js";
+import type { CompressOptionsInput } from "../../src/compressors/index.js";
+import type { CompressionResult } from "../../src/compressors/types.js";
 import { type Budget, cellBudget } from "./budget.js";
 import { describeError, isModelUnavailableError } from "./failures.js";
 import { answerRetention } from "./metrics.js";
 import type { CellDeps, PreparedSample } from "./prepared-sample.js";
-import type { Reader } from "./reader.js";
 import { type BenchRecord, type RecordMetrics, recordKey } from "./record.js";
 import { baseRecord, compressorCounts, generationStats, notApplicable } from "./record-builders.js";
-import { type BenchSample, benchPrompt } from "./samples.js";
+import { benchPrompt } from "./samples.js";
 import { answerFromVectors } from "./vector-cell.js";
 
 /** The uncompressed prompt: a row of every table, and the reference of the goals. */

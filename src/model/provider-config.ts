@@ -20,7 +20,8 @@ function onnxModelFields(defaultModel: string) {
   return {
     /** Local folder or hub id ("owner/name"). */
     model: z.string().min(1).default(defaultModel),
-    dtype: z.enum(MODEL_DTYPES).default("fp32"),
+    /** ONNX variant (default: the folder's own, see resolveOnnxModelFolder; else fp32). */
+    dtype: z.enum(MODEL_DTYPES).optional(),
     provider: z.enum(["cpu", "cuda", "webgpu", "auto"]).default("cpu"),
     /** Threads per operator (default: ONNX Runtime's, one per core). */
     threads: z.number().int().positive().optional(),
@@ -52,6 +53,17 @@ export const onnxScorerConfigSchema = z.strictObject({
   overlap: z.number().int().nonnegative().optional(),
   batchSize: z.number().int().positive().optional(),
   addBos: z.boolean().optional(),
+  /** Inputs past the window: through one trimmed KV cache (default where possible) or `false`: windows. */
+  cacheStream: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        sink: z.number().int().nonnegative().optional(),
+        recent: z.number().int().positive().optional(),
+        positions: z.enum(["shifted", "original", "unrotated"]).optional(),
+      }),
+    ])
+    .optional(),
 });
 
 export const vllmScorerConfigSchema = vllmScorerSchema

@@ -1,16 +1,15 @@
-import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "bullmq";
+import { type Job, Worker } from "bullmq";
 import { workerConnection } from "../../queues/connection.js";
-import type { QueueName } from "../../queues/names.js";
-import { WORKER_CONFIG_ENV, type WorkerConfig } from "./config.js";
+import { ANSWER_QUEUE, type QueueName } from "../../queues/names.js";
+import type { WorkerConfig } from "./config.js";
+import { JobHost } from "./job-host.js";
 
 export type WorkerLog = (message: string) => void;
 
 export interface RunningWorkers {
   readonly workers: readonly Worker[];
   /**
-   * Resolves once every worker is closed: after `close()`, or on its own when a child process
+   * Resolves once every worker is closed: after `close()`, or on its own when the job thread
    * could not set up its models or store (`reason` then says why).
    */
   readonly closed: Promise<{ readonly reason: string | null }>;
@@ -18,45 +17,25 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-const PROCESSOR_FILES: Record<QueueName, string> = {
-  compress: "compress-processor",
-  answer: "answer-processor",
-  index: "index-processor",
-};
-
-/** The processor next to this module, with its extension: .ts from source, .js when built. */
-export function processorFile(queue: QueueName): string {
-  const extension = extname(fileURLToPath(import.meta.url));
-  return fileURLToPath(new URL(`./${PROCESSOR_FILES[queue]}${extension}`, import.meta.url));
-}
-
 /**
- * Children of a process started without tsx (under vitest, or through the bin stub with
- * `tsx/esm/api`) would not be able to import a .ts processor: give them the loader explicitly.
- */
-function childExecArgv(file: string): string[] | undefined {
-  if (!file.endsWith(".ts") || process.execArgv.some((arg) => arg.includes("tsx")))
-    return undefined;
-  return [...process.execArgv, "--import", import.meta.resolve("tsx")];
-}
-
-/**
- * Starts one BullMQ worker per configured queue. Jobs run in sandboxed child processes (see
- * compress-processor.ts), so this process only moves jobs and renews their locks.
+ * Starts one BullMQ worker per configured queue on this (main) thread, which only moves jobs and
+ * renews their locks; every job runs in the process's one job thread (job-thread.ts), which holds
+ * the one model set all queues and concurrent jobs share.
+ * @throws WorkerSetupError when the job thread cannot start (a broken install).
  */
 export async function startWorkers(
   config: WorkerConfig,
   log: WorkerLog = () => {},
 ): Promise<RunningWorkers> {
-  // A processor that throws at import would make BullMQ fork a failing child for every job;
-  // importing it here first turns that into one clear startup error.
-  for (const queue of config.queues) await import(processorFile(queue));
+  const host = new JobHost(config, log);
+  // A thread that cannot import its modules is one clear startup error, not a failure per job.
+  await host.start();
 
-  const workers = config.queues.map((queue) => createWorker(queue, config, log));
+  const workers = config.queues.map((queue) => createWorker(queue, config, host, log));
   let stopReason: string | null = null;
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= Promise.all(workers.map((worker) => worker.close())).then(() => {});
+    closing ??= Promise.all(workers.map((worker) => worker.close())).then(() => host.close());
     return closing;
   };
   const closed = new Promise<{ reason: string | null }>((resolve) => {
@@ -78,10 +57,25 @@ export async function startWorkers(
   return { workers, closed, close };
 }
 
-function createWorker(queue: QueueName, config: WorkerConfig, log: WorkerLog): Worker {
-  const file = processorFile(queue);
-  const execArgv = childExecArgv(file);
-  const worker = new Worker(queue, file, {
+function createWorker(
+  queue: QueueName,
+  config: WorkerConfig,
+  host: JobHost,
+  log: WorkerLog,
+): Worker {
+  const processor = async (job: Job, _token?: string, signal?: AbortSignal) =>
+    host.run(
+      {
+        queue,
+        jobId: String(job.id),
+        data: job.data,
+        childrenValues: queue === ANSWER_QUEUE ? await job.getChildrenValues() : {},
+      },
+      // Progress is advisory: a failed report must never fail the job.
+      (progress) => void job.updateProgress(progress).catch(() => {}),
+      signal,
+    );
+  const worker = new Worker(queue, processor, {
     connection: workerConnection(config.redisUrl),
     prefix: config.prefix,
     name: `ctxpress-${queue}-${process.pid}`,
@@ -89,10 +83,6 @@ function createWorker(queue: QueueName, config: WorkerConfig, log: WorkerLog): W
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
     maxStalledCount: config.maxStalledCount,
-    workerForkOptions: {
-      env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(config) },
-      ...(execArgv ? { execArgv } : {}),
-    },
   });
   worker.on("active", (job) => log(`${queue} ${job.id}: started`));
   worker.on("completed", (job) => log(`${queue} ${job.id}: completed`));
@@ -101,7 +91,17 @@ function createWorker(queue: QueueName, config: WorkerConfig, log: WorkerLog): W
     const final = job?.finishedOn !== undefined;
     log(`${queue} ${job?.id}: failed${final ? "" : " (will retry)"}: ${error.message}`);
   });
-  worker.on("stalled", (jobId) => log(`${queue} ${jobId}: stalled (its worker died), requeued`));
+  worker.on("stalled", (jobId) =>
+    log(`${queue} ${jobId}: stalled (its worker died or lost its lock), requeued`),
+  );
+  // A lock that lapsed (Redis paused or away past it) makes the job another worker's: stop
+  // computing it here instead of finishing a result BullMQ would refuse ("Missing lock").
+  worker.on("lockRenewalFailed", (jobIds) => {
+    for (const jobId of jobIds) {
+      log(`${queue} ${jobId}: lock lost, abandoning this run (the job is requeued as stalled)`);
+      worker.cancelJob(jobId, "lock lost");
+    }
+  });
   // While Redis is unreachable BullMQ reports the same error on every reconnect attempt.
   let lastError = "";
   worker.on("error", (error) => {

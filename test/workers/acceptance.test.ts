@@ -11,6 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
+import { commandName, descendants } from "../../bench/faults/process-tree.js";
 import { producerConnection } from "../../queues/connection.js";
 import { COMPRESS_JOB, COMPRESS_QUEUE } from "../../queues/names.js";
 import { defaultRetention } from "../../queues/retention.js";
@@ -220,13 +221,43 @@ describe("queue acceptance", () => {
     const handle = await startSlowJob(client, victim, () => {
       rescuer = fleet.spawn(prefix, ["--models", modelsFile, ...FAST_STALL]);
     });
-    victim.signal("SIGKILL", "group");
+    // Only its PID, as the OOM killer or `kill -9` would: nothing it started may live on.
+    victim.signal("SIGKILL", "parent");
     await victim.exited;
+    expect(victim.groupAlive()).toBe(false);
     expect(await client.status(handle.id)).toMatchObject({ state: "active" });
 
     const result = await handle.result();
     expect(result.stats.counts.compressedTokens).toBeGreaterThan(0);
     await rescuer?.waitForLine(new RegExp(`compress ${handle.id}: completed`));
+  });
+
+  it("runs concurrent jobs in its own process with one model set", async () => {
+    // The jobs wait in the queue before the worker starts, so it takes all four at once.
+    const prefix = fleet.prefix("shared-models");
+    const client = await fleet.connect(prefix);
+    const handles = await Promise.all(
+      [1, 2, 3, 4].map((n) =>
+        client.enqueueCompress(
+          { contexts: slowContexts, instruction: `Concurrent request ${n}.` },
+          { method: "llmlingua", rate: 0.3 },
+        ),
+      ),
+    );
+    const worker = await fleet.start(prefix, ["--models", modelsFile, "--concurrency", "4"]);
+    await Promise.all(handles.map((handle) => handle.result()));
+    const log = worker.output();
+    // All four ran at once: every start came before the first completion.
+    const firstCompleted = log.indexOf(": completed");
+    for (const handle of handles) {
+      const started = log.indexOf(`compress ${handle.id}: started`);
+      expect(started).toBeGreaterThanOrEqual(0);
+      expect(started).toBeLessThan(firstCompleted);
+    }
+    expect(log.match(/loaded scorer /g)).toHaveLength(1);
+    // No process of its own runs a model (tsx's esbuild service may run below it from source).
+    const below = descendants(worker.child.pid as number).map(({ pid }) => commandName(pid));
+    expect(below.filter((name) => name !== "esbuild")).toEqual([]);
   });
 
   it("finishes its running job on SIGTERM, then exits 0", async () => {

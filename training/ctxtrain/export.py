@@ -17,6 +17,7 @@ import torch
 
 from .bpe import BpeTokenizer
 from .external_data import share_external_data
+from .lm_head import gemm_lm_head, int8_embedding_gather
 from .model import LlamaLM
 from .onnx_graphs import export_graph
 from .paths import TOKENIZER_DIR
@@ -58,8 +59,14 @@ def embedding_location(graph_path: Path, offsets: dict[str, tuple[int, int]], sh
     return {"file": f"onnx/{DATA_FILE}", "offset": offset, "dtype": "float32", "shape": shape, "byteOrder": "little"}
 
 
-def export_model_folder(lm: LlamaLM, out_dir: Path, tokenizer_dir: Path = TOKENIZER_DIR) -> dict:
-    """Exports `lm` into `out_dir` (replacing its ONNX files); returns the export-check record."""
+def export_model_folder(
+    lm: LlamaLM, out_dir: Path, tokenizer_dir: Path = TOKENIZER_DIR, default_dtype: str | None = None
+) -> dict:
+    """Exports `lm` into `out_dir` (replacing its ONNX files); returns the export-check record.
+
+    `default_dtype` ("q8"): the variant loaders pick when the caller names none, written to
+    config.json as transformers.js' `"dtype": {"model": ...}` (ctxpress and transformers.js honour it).
+    """
     lm = lm.eval()
     config = lm.config
     onnx_dir = out_dir / "onnx"
@@ -73,12 +80,20 @@ def export_model_folder(lm: LlamaLM, out_dir: Path, tokenizer_dir: Path = TOKENI
     graphs = [onnx_dir / "model.onnx", onnx_dir / "model_embeds.onnx"]
     offsets = share_external_data(graphs, DATA_FILE)
     quantize_graph(str(graphs[0]), str(onnx_dir / QUANTIZED_FILE))
+    # After quantizing: quantize.py recognises the LM head by its Einsum.
+    for path in [*graphs, onnx_dir / QUANTIZED_FILE]:
+        model = onnx.load(str(path), load_external_data=False)
+        gemm_lm_head(model.graph)
+        int8_embedding_gather(model.graph)
+        onnx.save(model, str(path))
 
     for name in TOKENIZER_FILES:
         shutil.copyfile(tokenizer_dir / name, out_dir / name)
     hf_config = config.hf_config()
     # model.onnx reads its weights from model.onnx_data; variants (fp16, int8) are self-contained.
     hf_config["transformers.js_config"] = {"use_external_data_format": {"model.onnx": 1}}
+    if default_dtype is not None:
+        hf_config["transformers.js_config"]["dtype"] = {"model": default_dtype}
     write_json(out_dir / "config.json", hf_config)
     write_json(
         out_dir / "generation_config.json",
