@@ -139,7 +139,8 @@ export async function modelsConfigFromFlags(flags: { readonly models?: string })
   return flags.models === undefined ? {} : readJsonFile(flags.models);
 }
 
-function parseJsonObject(text: string, flag: string): Record<string, unknown> {
+/** `text` as a JSON object; anything else is a `UsageError` naming `flag`. */
+export function parseJsonObject(text: string, flag: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
