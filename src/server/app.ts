@@ -69,6 +69,10 @@ export async function buildServer(
   app.addHook("preClose", async () => {
     draining = true;
   });
+  // While draining, a response ends its keep-alive connection, so closing need not wait for it.
+  app.addHook("onSend", async (_request, reply) => {
+    if (draining) void reply.header("connection", "close");
+  });
   registerHealthRoutes(app, backend, () => draining);
   const limiter = new WorkLimiter(config.maxInFlight, config.workTimeoutMs, metrics);
   registerRestRoutes(app, backend, limiter, metrics);

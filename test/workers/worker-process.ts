@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-/** A `ctxpress worker` running in its own process group (parent and its sandbox children). */
+/** A `ctxpress` command (a worker, a server) running in its own process group (parent and its children). */
 export interface WorkerProcess {
   readonly child: ChildProcess;
   /** Everything the worker logged so far. */
@@ -16,7 +16,12 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(args: readonly string[]): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", ...args], {
+  return spawnCli(["worker", ...args]);
+}
+
+/** `ctxpress <args>` from the checkout's sources, its output collected. */
+export function spawnCli(args: readonly string[]): WorkerProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: repoRoot,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -48,7 +53,7 @@ export function spawnWorker(args: readonly string[]): WorkerProcess {
           cleanup();
           reject(
             new Error(
-              `no line matching ${pattern} within ${timeoutMs} ms; worker said:\n${output}`,
+              `no line matching ${pattern} within ${timeoutMs} ms; the process said:\n${output}`,
             ),
           );
         }, timeoutMs);
