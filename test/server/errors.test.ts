@@ -27,7 +27,7 @@ async function expectError(
   fields: { code: string; param?: string | null; type?: string },
 ) {
   expect(response.status).toBe(status);
-  const body = await response.json();
+  const body = (await response.json()) as { error: Record<string, unknown> };
   expect(Object.keys(body)).toEqual(["error"]);
   expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
   expect(body.error).toMatchObject(fields);
