@@ -149,7 +149,7 @@ describe("the gateway with real clients", () => {
     serve.process.signal("SIGTERM", "parent");
     const response = await inFlight;
     expect(response.status).toBe(200);
-    expect((await response.json()).method).toBe("llmlingua");
+    expect(((await response.json()) as { method: string }).method).toBe("llmlingua");
     const exited = await serve.process.exited;
     expect(exited, serve.process.output()).toEqual({ code: 0, signal: null });
     expect(serve.process.output()).toMatch(/SIGTERM: draining/);
