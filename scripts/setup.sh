@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) setup: Node dependencies, a Redis server, and — with --training —
-# the Debian packages the training toolkit uses (PyTorch on CPU with OpenBLAS, onnx).
+# the Debian packages the training toolkit uses (PyTorch on CPU with OpenBLAS, onnx) and Chromium for the dashboard test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
