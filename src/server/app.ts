@@ -5,7 +5,7 @@ import { registerApiKeys } from "./auth.js";
 import type { CompressionBackend } from "./backend.js";
 import type { ServeConfig } from "./config.js";
 import { registerDashboard } from "./dashboard.js";
-import { sendError, sendNotFound } from "./errors.js";
+import { HttpError, sendError, sendNotFound } from "./errors.js";
 import { registerGateway } from "./gateway/routes.js";
 import { Upstream } from "./gateway/upstream.js";
 import { registerHealthRoutes } from "./health-routes.js";
@@ -56,19 +56,25 @@ export async function buildServer(
     requestTimeout: 60_000,
     // On close, idle keep-alive connections go at once and in-flight requests finish.
     forceCloseConnections: "idle",
-    return503OnClosing: true,
+    // Requests arriving while draining get the 503 below, in OpenAI's shape, not Fastify's.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(sendError);
   app.setNotFoundHandler(sendNotFound);
-  await registerOpenApi(app, version);
-  registerApiKeys(app, config.apiKeys);
-  metrics.register(app);
   let draining = false;
   app.addHook("preClose", async () => {
     draining = true;
   });
+  app.addHook("onRequest", async (request) => {
+    if (draining && request.url !== "/healthz") {
+      throw new HttpError(503, "server_error", "shutting_down", "the server is shutting down");
+    }
+  });
+  await registerOpenApi(app, version);
+  registerApiKeys(app, config.apiKeys);
+  metrics.register(app);
   // While draining, a response ends its keep-alive connection, so closing need not wait for it.
   app.addHook("onSend", async (_request, reply) => {
     if (draining) void reply.header("connection", "close");
