@@ -122,6 +122,14 @@ async function addedLatency(upstream: string, gateway: string, amount: number) {
   return { direct, via };
 }
 
+/** CPU seconds the server process has used so far (its own Prometheus process metrics). */
+async function serverCpuSeconds(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = /^ctxpress_process_cpu_seconds_total (\S+)$/m.exec(text);
+  if (match === null) throw new Error("no ctxpress_process_cpu_seconds_total in /metrics");
+  return Number(match[1]);
+}
+
 /** A ~`tokens`-token prompt (cl100k) of whole paragraphs from the example document. */
 async function longPrompt(tokens: number): Promise<string> {
   const count = await targetTokenCounter("cl100k_base");
@@ -190,7 +198,10 @@ try {
       .join(" ")}`,
   );
   const amount = Number(values["latency-requests"]);
+  const cpuBefore = await serverCpuSeconds(inProcess.url);
   const { direct, via } = await addedLatency(upstream, gateway, amount);
+  // CPU time does not grow with the machine's load the way wall time does.
+  const cpuPerRequest = ((await serverCpuSeconds(inProcess.url)) - cpuBefore) / (amount + 300);
   console.log(
     `\nAdded latency, compression off (${amount} requests each, interleaved, 1 client; ms):`,
   );
@@ -208,6 +219,7 @@ try {
   console.log(
     `| added | ${fmt(percentile(via, 50) - percentile(direct, 50))} | ${fmt(percentile(via, 90) - percentile(direct, 90))} | ${fmt(percentile(via, 99) - percentile(direct, 99))} | ${fmt(mean(via) - mean(direct))} |`,
   );
+  console.log(`gateway CPU time per proxied request: ${(cpuPerRequest * 1000).toFixed(3)} ms`);
 
   const prompt = await longPrompt(Number(values.tokens));
   const tokens = (await targetTokenCounter("cl100k_base"))(prompt);
@@ -252,11 +264,7 @@ try {
 } finally {
   await Promise.all(children.map(stop));
   const redis = new Redis(redisOptionsFromUrl(redisUrl));
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
 }
