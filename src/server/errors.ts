@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { isCompressionInputError } from "../compressors/errors.js";
+import { ContextWindowError } from "../model/errors.js";
 import { JobFailedError, JobNotFoundError, JobTimeoutError } from "../sdk/errors.js";
 
 /** OpenAI's error types, which its clients read (`err.type`). */
@@ -70,6 +71,10 @@ export function toHttpError(error: unknown): HttpError {
   if (isCompressionInputError(error)) {
     const param = pathOf(error.issues[0]?.path ?? []);
     return new HttpError(400, "invalid_request_error", "invalid_field", error.message, param);
+  }
+  if (error instanceof ContextWindowError) {
+    // OpenAI's code for the same mistake; the client can ask for a smaller rate.
+    return new HttpError(400, "invalid_request_error", "context_length_exceeded", error.message);
   }
   if (error instanceof JobNotFoundError) {
     return new HttpError(404, "not_found_error", "job_not_found", error.message, "id");
