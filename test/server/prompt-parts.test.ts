@@ -26,7 +26,7 @@ describe("what the gateway may compress", () => {
     slots[0]?.write("Short.");
     slots[1]?.write("Doc.");
     expect(messages[0]?.content).toBe("Short.");
-    expect((messages[5]?.content as { text?: string }[])[1]?.text).toBe(
+    expect((messages[5]?.content as { text?: string }[] | undefined)?.[1]?.text).toBe(
       "Doc.\n\n  What is the passkey?",
     );
   });
