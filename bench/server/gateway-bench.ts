@@ -146,8 +146,10 @@ async function longPrompt(tokens: number): Promise<string> {
 }
 
 /** `amount` requests over `connections` connections; req/s = completed ÷ wall time. */
+/** Numbers every request of the run, so no two share a prompt (nor a cached result). */
+let requestNumber = 0;
+
 async function throughput(url: string, prompt: string, connections: number, amount: number) {
-  let counter = 0;
   const ctxpress = { method: values.method, rate: Number(values.rate) };
   const result = await autocannon({
     url: `${url}/chat/completions`,
@@ -159,8 +161,8 @@ async function throughput(url: string, prompt: string, connections: number, amou
     requests: [
       {
         setupRequest: (request) => {
-          counter += 1;
-          const content = `Request ${process.pid}-${counter}.\n\n${prompt}\n\nWhat is the ship's secret passkey?`;
+          requestNumber += 1;
+          const content = `Request ${process.pid}-${requestNumber}.\n\n${prompt}\n\nWhat is the ship's secret passkey?`;
           return {
             ...request,
             body: JSON.stringify({
