@@ -10,7 +10,10 @@
  *    starts with its own number, so neither the score cache nor job deduplication skips work.
  *
  *   npx tsx bench/server/gateway-bench.ts [--method llmlingua] [--rate 0.5] [--tokens 4096]
- *     [--latency-requests 3000] [--one-client-requests 5]
+ *     [--latency-requests 3000] [--one-client-requests 5] [--models FILE]
+ *
+ * --models goes to the server and the worker alike (e.g. a scorer with `"cacheTokens": 0`, so
+ * that contexts repeated across requests are scored again).
  *
  * Needs Redis for the --queue half (scripts/ensure-redis.sh; REDIS_URL, keys under a prefix of
  * its own, deleted at the end). Uses the embedded models.
@@ -34,12 +37,14 @@ const { values } = parseArgs({
     tokens: { type: "string", default: "4096" },
     "latency-requests": { type: "string", default: "3000" },
     "one-client-requests": { type: "string", default: "5" },
+    models: { type: "string" },
   },
 });
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 const prefix = `ctxpress-bench-serve-${process.pid}`;
 const oneClientRequests = Number(values["one-client-requests"]);
+const modelFlags = values.models === undefined ? [] : ["--models", values.models];
 const children: ChildProcess[] = [];
 
 /** Starts `node --import tsx <args>` and resolves with the first line matching `ready`. */
@@ -191,7 +196,13 @@ const fmt = (ms: number) => ms.toFixed(2);
 try {
   const upstreamLine = await start(["bench/server/upstream-main.ts"], /^http:/);
   const upstream = upstreamLine.line.trim();
-  const inProcess = await startServe(["--upstream", upstream, "--max-in-flight", "64"]);
+  const inProcess = await startServe([
+    "--upstream",
+    upstream,
+    "--max-in-flight",
+    "64",
+    ...modelFlags,
+  ]);
   const gateway = `${inProcess.url}/v1`;
 
   console.log(
@@ -244,7 +255,16 @@ try {
 
   const redisFlags = ["--redis-url", redisUrl, "--prefix", prefix];
   await start(
-    ["src/cli/main.ts", "worker", ...redisFlags, "--queues", "compress", "--concurrency", "2"],
+    [
+      "src/cli/main.ts",
+      "worker",
+      ...redisFlags,
+      ...modelFlags,
+      "--queues",
+      "compress",
+      "--concurrency",
+      "2",
+    ],
     /serving/,
   );
   const queued = await startServe([
