@@ -1,6 +1,7 @@
 """Exports a trained run into a model folder (models/<name>/ by default).
 
 Run: /usr/bin/python3 training/export_model.py training/configs/<name>.json [--out models/<name>]
+     [--default-dtype q8]   (the embedded ctxpress-5m: loaders pick its int8 graph by default)
 """
 
 import argparse
@@ -19,6 +20,9 @@ def main() -> None:
     parser.add_argument("config", type=Path)
     parser.add_argument("--run-dir", type=Path, default=None, help="default training/.runs/<name>")
     parser.add_argument("--out", type=Path, default=None, help="default models/<name>")
+    parser.add_argument(
+        "--default-dtype", default=None, help='variant loaders pick by default, e.g. "q8" (default: fp32)'
+    )
     args = parser.parse_args()
     config = load_run_config(args.config)
     run_dir = args.run_dir or RUNS_DIR / config.name
@@ -26,7 +30,7 @@ def main() -> None:
     lm = LlamaLM(config.model)
     lm.load_state_dict(state["model"])
     out = args.out or MODELS_DIR / config.name
-    check = export_model_folder(lm, out)
+    check = export_model_folder(lm, out, default_dtype=args.default_dtype)
     print(f"exported step {state['step']} of {config.name} to {out} ({len(check['input_ids'])} check tokens)")
 
 

@@ -1,7 +1,7 @@
 /**
  * Where a question-aware token pruner loses the answer: the coarse stage (the needle's context
  * not kept) or the fine stage (its context kept, the key cut). Passkey samples at 2K tokens,
- * split into contexts as `ctxpress bench` does, compressed by LLMLingua and LongLLMLingua.
+ * split into contexts as `npm run bench` does, compressed by LLMLingua and LongLLMLingua.
  *
  *   npx tsx bench/compressors/answer-loss.ts [samples per depth] [rate]   (defaults 3, 0.5)
  */

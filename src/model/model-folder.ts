@@ -28,7 +28,11 @@ export type ModelDtype = keyof typeof DTYPE_SUFFIXES;
 export const MODEL_DTYPES = Object.keys(DTYPE_SUFFIXES) as [ModelDtype, ...ModelDtype[]];
 
 export interface ModelFolderOptions extends HubOptions {
-  /** Which ONNX variant to load (default fp32: `onnx/model.onnx`). */
+  /**
+   * Which ONNX variant to load. Default: the one the folder's config.json names
+   * (`"transformers.js_config": { "dtype": ... }`, see {@link folderDtype}), else fp32
+   * (`onnx/model.onnx`).
+   */
   readonly dtype?: ModelDtype;
   /** Base name of the ONNX file inside `onnx/` (default "model"). */
   readonly fileName?: string;
@@ -44,6 +48,8 @@ export interface ModelFolder {
 
 export interface OnnxModelFolder extends ModelFolder {
   readonly onnxPath: string;
+  /** The variant loaded: the caller's, or the folder's default. */
+  readonly dtype: ModelDtype;
   /** Parsed config.json. */
   readonly config: unknown;
 }
@@ -61,8 +67,8 @@ function looksLikePath(model: string): boolean {
   );
 }
 
-function onnxFile(options: ModelFolderOptions): string {
-  return `onnx/${options.fileName ?? "model"}${DTYPE_SUFFIXES[options.dtype ?? "fp32"]}.onnx`;
+function onnxFile(fileName: string, dtype: ModelDtype): string {
+  return `onnx/${fileName}${DTYPE_SUFFIXES[dtype]}.onnx`;
 }
 
 function listOnnxFiles(dir: string): string {
@@ -130,14 +136,51 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
+function transformersJsConfig(config: unknown): Record<string, unknown> | undefined {
+  const jsConfig = (config as Record<string, unknown> | null)?.["transformers.js_config"];
+  return jsConfig !== null && typeof jsConfig === "object"
+    ? (jsConfig as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * The dtype a model folder asks for when the caller names none, by transformers.js' convention:
+ * `"transformers.js_config": { "dtype": "q8" }` in config.json, or per graph
+ * `{ "dtype": { "<base name>": "q8" } }`; fp32 when config.json says nothing (or is missing: the
+ * full resolution then reports it). The embedded ctxpress-5m names its int8 graph this way, so
+ * the package ships without the 21 MB fp32 weights (see models/ctxpress-5m/README.md).
+ */
+async function folderDtype(
+  model: string,
+  fileName: string,
+  options: HubOptions,
+): Promise<ModelDtype> {
+  const dir = looksLikePath(model)
+    ? path.resolve(model)
+    : (await resolveFolder(model, [{ path: "config.json", required: false }], options)).dir;
+  const configFile = path.join(dir, "config.json");
+  if (!existsSync(configFile)) return "fp32";
+  const setting = transformersJsConfig(await readJson(configFile))?.dtype;
+  const named =
+    setting !== null && typeof setting === "object"
+      ? (setting as Record<string, unknown>)[fileName]
+      : setting;
+  if (named === undefined) return "fp32";
+  if (!MODEL_DTYPES.includes(named as ModelDtype)) {
+    throw new ModelLoadError(
+      `${configFile} names dtype ${JSON.stringify(named)} for ${fileName}; expected one of ${MODEL_DTYPES.join(", ")}`,
+    );
+  }
+  return named as ModelDtype;
+}
+
 /**
  * External-data weight files declared by transformers.js' convention in config.json:
  * `"transformers.js_config": { "use_external_data_format": true | <chunks> | { "<file>.onnx" |
  * "<base name>": <chunks> } }`, chunk i > 0 being named `<file>.onnx_data_<i>`.
  */
 function externalDataFiles(config: unknown, onnxPath: string, baseName: string): string[] {
-  const jsConfig = (config as Record<string, unknown> | null)?.["transformers.js_config"];
-  const setting = (jsConfig as Record<string, unknown> | undefined)?.use_external_data_format;
+  const setting = transformersJsConfig(config)?.use_external_data_format;
   const fileName = path.posix.basename(onnxPath);
   const value =
     setting !== null && typeof setting === "object"
@@ -149,14 +192,17 @@ function externalDataFiles(config: unknown, onnxPath: string, baseName: string):
 }
 
 /**
- * Resolves a causal LM folder: config, tokenizer and the ONNX file of the requested dtype,
- * downloading from the hub when given a hub id (and allowed to).
+ * Resolves a causal LM folder: config, tokenizer and the ONNX file of the requested dtype (or
+ * the folder's own default, see {@link folderDtype}), downloading from the hub when given a hub
+ * id (and allowed to).
  */
 export async function resolveOnnxModelFolder(
   model: string,
   options: ModelFolderOptions = {},
 ): Promise<OnnxModelFolder> {
-  const onnx = onnxFile(options);
+  const fileName = options.fileName ?? "model";
+  const dtype = options.dtype ?? (await folderDtype(model, fileName, options));
+  const onnx = onnxFile(fileName, dtype);
   const base = await resolveFolder(
     model,
     [
@@ -168,7 +214,7 @@ export async function resolveOnnxModelFolder(
     options,
   );
   const config = await readJson(path.join(base.dir, "config.json"));
-  const external = externalDataFiles(config, onnx, options.fileName ?? "model");
+  const external = externalDataFiles(config, onnx, fileName);
   if (external.length > 0) {
     await resolveFolder(
       model,
@@ -176,5 +222,5 @@ export async function resolveOnnxModelFolder(
       options,
     );
   }
-  return { ...base, onnxPath: path.join(base.dir, onnx), config };
+  return { ...base, onnxPath: path.join(base.dir, onnx), dtype, config };
 }

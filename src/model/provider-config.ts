@@ -20,7 +20,8 @@ function onnxModelFields(defaultModel: string) {
   return {
     /** Local folder or hub id ("owner/name"). */
     model: z.string().min(1).default(defaultModel),
-    dtype: z.enum(MODEL_DTYPES).default("fp32"),
+    /** ONNX variant (default: the folder's own, see resolveOnnxModelFolder; else fp32). */
+    dtype: z.enum(MODEL_DTYPES).optional(),
     provider: z.enum(["cpu", "cuda", "webgpu", "auto"]).default("cpu"),
     /** Threads per operator (default: ONNX Runtime's, one per core). */
     threads: z.number().int().positive().optional(),

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { PACKAGE_ROOT } from "../model/defaults.js";
 import { registerApiKeys } from "./auth.js";
 import type { CompressionBackend } from "./backend.js";
 import type { ServeConfig } from "./config.js";
@@ -17,9 +19,10 @@ import { QueueBackend } from "./queue-backend.js";
 import { registerRestRoutes } from "./rest-routes.js";
 import { WorkLimiter } from "./work.js";
 
-const { version } = JSON.parse(
-  readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
-) as { version: string };
+// From the package root, which is two folders up in the checkout and three in dist/.
+const { version } = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as {
+  version: string;
+};
 
 /** A built server: the Fastify app and what it runs with. */
 export interface CtxpressServer {

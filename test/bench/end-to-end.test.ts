@@ -51,15 +51,11 @@ function bench(
   folder = out,
 ) {
   const args = ["--suite", suiteFile, "--out", folder, "--models", models, ...extra];
-  const run = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", "bench", ...args],
-    {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 300_000,
-    },
-  );
+  const run = spawnSync(process.execPath, ["--import", "tsx", "bench/cli.ts", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 300_000,
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -70,7 +66,7 @@ function records(): BenchRecord[] {
     .map((line) => benchRecordSchema.parse(JSON.parse(line)));
 }
 
-describe("ctxpress bench on tiny-random", () => {
+describe("npm run bench on tiny-random", () => {
   it("runs a suite, writes the table and the plots, and reruns nothing the second time", async () => {
     const first = bench();
     expect(first.code, first.stderr).toBe(0);

@@ -60,6 +60,12 @@ describe("ctxpress CLI", () => {
     expect(ctxpress(["frobnicate"]).code).toBe(2);
   });
 
+  it("answers bench with where the benchmark went: it is not part of the product", () => {
+    const bench = ctxpress(["bench", "--suite", "quick", "--dataset", "x.jsonl"]);
+    expect(bench.code).toBe(2);
+    expect(bench.stderr).toMatch(/npm run bench -- --suite quick/);
+  });
+
   it("exits 1 when Redis does not answer, without hanging", () => {
     const started = Date.now();
     const run = ctxpress([

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { env } from "@huggingface/transformers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CausalLm } from "../../src/model/causal-lm.js";
+import { DEFAULT_SCORER_MODEL } from "../../src/model/defaults.js";
 import { ModelLoadError } from "../../src/model/errors.js";
 import {
   DTYPE_SUFFIXES,
@@ -63,6 +64,35 @@ describe("local model folders", () => {
     expect((await loadError(resolveTokenizerFolder("not a model!"))).message).toMatch(
       /neither an existing model folder nor a valid hub id/,
     );
+  });
+});
+
+describe("the folder's default dtype", () => {
+  it("loads the variant config.json names when the caller names none; the caller's wins", async () => {
+    const embedded = await resolveOnnxModelFolder(DEFAULT_SCORER_MODEL);
+    expect(embedded.dtype).toBe("q8");
+    expect(embedded.onnxPath).toBe(path.join(DEFAULT_SCORER_MODEL, "onnx", "model_quantized.onnx"));
+    const fp32 = await resolveOnnxModelFolder(DEFAULT_SCORER_MODEL, { dtype: "fp32" });
+    expect(fp32.onnxPath).toBe(path.join(DEFAULT_SCORER_MODEL, "onnx", "model.onnx"));
+    // Per-graph settings leave the other graphs of the folder at fp32.
+    const embeds = await resolveOnnxModelFolder(DEFAULT_SCORER_MODEL, { fileName: "model_embeds" });
+    expect(embeds.dtype).toBe("fp32");
+    expect((await resolveOnnxModelFolder(TINY_MODEL)).dtype).toBe("fp32");
+  });
+
+  it("rejects a dtype config.json names that ctxpress does not know", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "ctxpress-dtype-"));
+    try {
+      cpSync(TINY_MODEL, folder, { recursive: true });
+      const config = JSON.parse(readFileSync(path.join(folder, "config.json"), "utf8"));
+      config["transformers.js_config"] = { dtype: "fp8" };
+      writeFileSync(path.join(folder, "config.json"), JSON.stringify(config));
+      expect((await loadError(resolveOnnxModelFolder(folder))).message).toMatch(
+        /names dtype "fp8" for model; expected one of fp32, fp16, q8/,
+      );
+    } finally {
+      rmSync(folder, { recursive: true });
+    }
   });
 });
 

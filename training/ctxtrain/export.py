@@ -58,8 +58,14 @@ def embedding_location(graph_path: Path, offsets: dict[str, tuple[int, int]], sh
     return {"file": f"onnx/{DATA_FILE}", "offset": offset, "dtype": "float32", "shape": shape, "byteOrder": "little"}
 
 
-def export_model_folder(lm: LlamaLM, out_dir: Path, tokenizer_dir: Path = TOKENIZER_DIR) -> dict:
-    """Exports `lm` into `out_dir` (replacing its ONNX files); returns the export-check record."""
+def export_model_folder(
+    lm: LlamaLM, out_dir: Path, tokenizer_dir: Path = TOKENIZER_DIR, default_dtype: str | None = None
+) -> dict:
+    """Exports `lm` into `out_dir` (replacing its ONNX files); returns the export-check record.
+
+    `default_dtype` ("q8"): the variant loaders pick when the caller names none, written to
+    config.json as transformers.js' `"dtype": {"model": ...}` (ctxpress and transformers.js honour it).
+    """
     lm = lm.eval()
     config = lm.config
     onnx_dir = out_dir / "onnx"
@@ -79,6 +85,8 @@ def export_model_folder(lm: LlamaLM, out_dir: Path, tokenizer_dir: Path = TOKENI
     hf_config = config.hf_config()
     # model.onnx reads its weights from model.onnx_data; variants (fp16, int8) are self-contained.
     hf_config["transformers.js_config"] = {"use_external_data_format": {"model.onnx": 1}}
+    if default_dtype is not None:
+        hf_config["transformers.js_config"]["dtype"] = {"model": default_dtype}
     write_json(out_dir / "config.json", hf_config)
     write_json(
         out_dir / "generation_config.json",
