@@ -4,11 +4,13 @@ import type { CompressJobData, GenerationOptions } from "./schemas.js";
 /*
  * Deterministic job ids make BullMQ deduplicate: adding a job whose id exists returns the
  * existing job, so the same document + options enqueued twice runs once. Ids are hashes of the
- * canonical request (document hashes, options after defaults, instruction, question), never of
- * anything that varies between identical requests. BullMQ forbids ':' in ids; hex and '-' are safe.
+ * canonical request (document hashes, options after defaults, instruction, question) and of the
+ * models that must compute it, never of anything that varies between identical requests: when
+ * the workers' models change, the same request gets a new id and is computed again.
+ * BullMQ forbids ':' in ids; hex and '-' are safe.
  */
 
-/** Hash of a compression request as a producer sees it: the compress job's identity. */
+/** Hash of a compression request as a producer sees it, models included: the job's identity. */
 export function requestKey(data: CompressJobData): string {
   return sha256Hex(
     canonicalJson({
@@ -16,6 +18,7 @@ export function requestKey(data: CompressJobData): string {
       options: data.options,
       instruction: data.instruction ?? null,
       question: data.question ?? null,
+      models: data.models ?? null,
     }),
   );
 }

@@ -13,6 +13,13 @@ export const documentRefSchema = z.strictObject({
 export type DocumentRefData = z.infer<typeof documentRefSchema>;
 
 /**
+ * The fingerprint of the models configuration that must run a job (workers publish theirs; see
+ * src/store/models-registry.ts). A worker with other models hands the job back for one that has
+ * them; a job without it runs on any worker (raw producers, or no worker ever seen).
+ */
+export const modelsFingerprintSchema = sha256Schema;
+
+/**
  * A compression job: references to stored documents plus the request. `options` is checked by
  * the compressor's own schema in the worker (the producer checked it too, when it was ours).
  */
@@ -22,6 +29,7 @@ export const compressJobDataSchema = z.strictObject({
   instruction: z.string().max(MAX_INLINE_TEXT_CHARS).optional(),
   question: z.string().max(MAX_INLINE_TEXT_CHARS).optional(),
   options: z.looseObject({ method: z.string() }),
+  models: modelsFingerprintSchema.optional(),
 });
 export type CompressJobData = z.infer<typeof compressJobDataSchema>;
 
@@ -39,6 +47,7 @@ export type GenerationOptionsInput = z.input<typeof generationOptionsSchema>;
 export const answerJobDataSchema = z.strictObject({
   version: z.literal(1),
   generation: generationOptionsSchema,
+  models: modelsFingerprintSchema.optional(),
 });
 export type AnswerJobData = z.infer<typeof answerJobDataSchema>;
 

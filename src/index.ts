@@ -32,8 +32,15 @@ export {
   type JobHandle,
   type JobStatus,
 } from "./sdk/client.js";
-export { JobFailedError, JobNotFoundError, JobTimeoutError } from "./sdk/errors.js";
+export {
+  JobFailedError,
+  JobNotFoundError,
+  JobTimeoutError,
+  RedisAuthError,
+  RedisConnectionError,
+} from "./sdk/errors.js";
 export { compress, compressThenAnswer, type InProcessOptions } from "./sdk/in-process.js";
+export { type PreparedCompressJob, prepareCompressJob } from "./sdk/job-data.js";
 export type { JobUpdate } from "./sdk/job-watch.js";
 export {
   connectIndexStore,

@@ -26,7 +26,7 @@ def main() -> None:
     args = parser.parse_args()
     config = load_run_config(args.config)
     run_dir = args.run_dir or RUNS_DIR / config.name
-    state = torch.load(run_dir / "checkpoint.pt")
+    state = torch.load(run_dir / "checkpoint.pt", map_location="cpu")  # a GPU run exports here too
     lm = LlamaLM(config.model)
     lm.load_state_dict(state["model"])
     out = args.out or MODELS_DIR / config.name

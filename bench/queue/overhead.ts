@@ -1,6 +1,6 @@
 /**
  * Queue overhead: the same compression in this process vs through BullMQ (store the document,
- * enqueue, a sandboxed worker compresses, the client reads the stored result), several times.
+ * enqueue, a worker's job thread compresses, the client reads the stored result), several times.
  * The overhead is the median difference; run it on a quiet machine, it is a difference of two
  * noisy numbers.
  *

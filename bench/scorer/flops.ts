@@ -1,3 +1,4 @@
+import type { CacheStreamStep } from "../../src/model/cache-stream-plan.js";
 import type { CausalLmConfig } from "../../src/model/model-config.js";
 
 /**
@@ -35,6 +36,22 @@ export function windowFlops(config: CausalLmConfig, length: number): number {
   return (
     length * denseFlopsPerPosition(config) + attentionFlops(config, (length * (length + 1)) / 2)
   );
+}
+
+/** All matmul FLOPs of streaming a sequence through the KV cache (cache-stream-plan.ts). */
+export function cacheStreamFlops(
+  config: CausalLmConfig,
+  steps: readonly CacheStreamStep[],
+): number {
+  return steps.reduce((sum, { from, to, cached }) => {
+    const n = to - from;
+    // Position i of the step attends to the cached tokens and i + 1 of its own.
+    return (
+      sum +
+      n * denseFlopsPerPosition(config) +
+      attentionFlops(config, n * cached + (n * (n + 1)) / 2)
+    );
+  }, 0);
 }
 
 /** Parameters in the matmul weights and embeddings (norm weights ignored). */

@@ -5,19 +5,20 @@
  * latter robust to other processes on a shared machine) and peak RSS.
  *
  *   npx tsx bench/scorer/throughput.ts [--model models/tiny-random] [--sizes 1000,10000,100000]
- *       [--batch-size 4] [--window N] [--overlap N] [--threads N] [--spinning]
+ *       [--batch-size 4] [--window N] [--overlap N] [--no-cache-stream] [--skip-slices] [--threads N] [--spinning]
  *       [--max-logits-mib N] [--rounds 3] [--dtype fp32|q8|fp16|...] [--json]
  */
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { planCacheStream } from "../../src/model/cache-stream-plan.js";
 import { CausalLm } from "../../src/model/causal-lm.js";
 import { DEFAULT_SCORER_MODEL } from "../../src/model/defaults.js";
 import { MODEL_DTYPES, type ModelDtype } from "../../src/model/model-folder.js";
 import { OnnxScorer } from "../../src/model/onnx-scorer.js";
 import { planWindows } from "../../src/model/scoring-plan.js";
 import { heldOutDocument } from "./documents.js";
-import { parameterCount, windowFlops } from "./flops.js";
+import { cacheStreamFlops, parameterCount, windowFlops } from "./flops.js";
 import { measureMatmulPeak } from "./matmul-peak.js";
 
 const { values: args } = parseArgs({
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     "batch-size": { type: "string", default: "4" },
     window: { type: "string" },
     overlap: { type: "string" },
+    "no-cache-stream": { type: "boolean", default: false },
+    "skip-slices": { type: "boolean", default: false },
     threads: { type: "string" },
     spinning: { type: "boolean", default: false },
     "max-logits-mib": { type: "string" },
@@ -61,7 +64,12 @@ interface Row {
   tokensPerSecond: number;
   modelFlopsPerSecond: number;
   peakFraction: number;
+  /** Model FLOPs per CPU-second over the matmul peak's FLOPs per CPU-second. */
+  cpuPeakFraction: number;
+  /** Sliding windows scored (0 when the input streams through the KV cache). */
   windows: number;
+  /** Runs through the trimmed KV cache (0 when the input fits a window or slides windows). */
+  cacheSteps: number;
   positionsPerToken: number;
 }
 
@@ -76,6 +84,7 @@ const scorer = new OnnxScorer(lm, {
   window: optionalInt(args.window),
   overlap: optionalInt(args.overlap),
   batchSize: Number(args["batch-size"]),
+  ...(args["no-cache-stream"] ? { cacheStream: false as const } : {}),
 });
 
 // Warm-up: first runs allocate arenas and pick kernels.
@@ -134,20 +143,31 @@ for (let round = 0; round < ROUNDS; round++) {
 
 // Linearity control on the same text: the 100K document's ten 10K slices, one call each.
 const hundredK = documents.find((d) => d.size === 100_000);
-const slices = hundredK
-  ? await timed(async () => {
-      for (let from = 0; from < 100_000; from += 10_000) {
-        await scorer.logprobs({ tokens: hundredK.document.tokens.slice(from, from + 10_000) });
-      }
-    })
-  : null;
+const slices =
+  hundredK && !args["skip-slices"]
+    ? await timed(async () => {
+        for (let from = 0; from < 100_000; from += 10_000) {
+          await scorer.logprobs({ tokens: hundredK.document.tokens.slice(from, from + 10_000) });
+        }
+      })
+    : null;
 
 const rows: Row[] = documents.map(({ size, document, tokenizeMs, spansMs, timings }) => {
   // Best of the runs: on a shared machine the fastest run is the one least disturbed.
   const seconds = Math.min(...timings.map((t) => t.seconds));
-  const windows = planWindows([{ tokens: document.tokens }], scorer.settings);
-  const flops = windows.reduce((sum, w) => sum + windowFlops(lm.config, w.input.length), 0);
-  const positions = windows.reduce((sum, w) => sum + w.input.length, 0);
+  const cpuSeconds = Math.min(...timings.map((t) => t.cpuSeconds));
+  // What the scorer computes: one pass through the cache past the window, else windows.
+  const bos = scorer.settings.bosTokenId === null ? 0 : 1;
+  const streamed = scorer.cacheStream !== null && size + bos > scorer.settings.window;
+  const steps =
+    scorer.cacheStream !== null && streamed
+      ? planCacheStream(size + bos, scorer.cacheStream)
+      : null;
+  const windows = steps ? [] : planWindows([{ tokens: document.tokens }], scorer.settings);
+  const flops = steps
+    ? cacheStreamFlops(lm.config, steps)
+    : windows.reduce((sum, w) => sum + windowFlops(lm.config, w.input.length), 0);
+  const positions = steps ? size + bos : windows.reduce((sum, w) => sum + w.input.length, 0);
   return {
     tokens: size,
     tokenizeMs,
@@ -155,11 +175,13 @@ const rows: Row[] = documents.map(({ size, document, tokenizeMs, spansMs, timing
     scoreSeconds: seconds,
     runs: timings.length,
     allSeconds: timings.map((t) => t.seconds),
-    cpuSeconds: Math.min(...timings.map((t) => t.cpuSeconds)),
+    cpuSeconds,
     tokensPerSecond: size / seconds,
     modelFlopsPerSecond: flops / seconds,
     peakFraction: flops / seconds / peak.flopsPerSecond,
-    windows: windows.length,
+    cpuPeakFraction: flops / cpuSeconds / peak.flopsPerCpuSecond,
+    windows: steps ? 0 : windows.length,
+    cacheSteps: steps?.length ?? 0,
     positionsPerToken: positions / size,
   };
 });
@@ -181,6 +203,7 @@ const summary = {
   vocab: config.vocabSize,
   window: scorer.settings.window,
   overlap: scorer.settings.overlap,
+  cacheStream: scorer.cacheStream,
   batchSize: scorer.batchSize,
   maxLogitsRows: lm.maxLogitsRows,
   provider: lm.provider,
@@ -190,6 +213,7 @@ const summary = {
   loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
   matmulPeakGflops: peak.flopsPerSecond / 1e9,
   matmulPeakSize: peak.size,
+  matmulPeakGflopsPerCpuSecond: peak.flopsPerCpuSecond / 1e9,
   rows,
   ratio100kTo10k: ratio,
   cpuRatio100kTo10k: cpuRatio,
@@ -205,22 +229,26 @@ if (args.json) {
     `Scorer throughput: ${summary.model} ${summary.dtype} (${config.modelType}, ${(summary.parameters / 1e6).toFixed(2)}M matmul params, vocab ${config.vocabSize})`,
   );
   console.log(
-    `window ${summary.window}, overlap ${summary.overlap}, batch ${summary.batchSize}, ` +
+    `window ${summary.window}, ${
+      summary.cacheStream
+        ? `past it one KV cache (sink ${summary.cacheStream.sink}, recent ${summary.cacheStream.recent}, chunk ${summary.cacheStream.chunk}, positions ${summary.cacheStream.positions})`
+        : `overlap ${summary.overlap}`
+    }, batch ${summary.batchSize}, ` +
       `≤${summary.maxLogitsRows} logits rows per run, provider ${summary.provider}, ` +
       `threads ${summary.threads}${summary.spinning ? " (spinning)" : ""}; ${summary.cpus} CPUs, load average ${summary.loadAverage.join(" ")}`,
   );
   console.log(
-    `matmul peak (ONNX Runtime fp32, ${peak.size}x${peak.size}x${peak.size}): ${f(summary.matmulPeakGflops)} GFLOP/s`,
+    `matmul peak (ONNX Runtime fp32, ${peak.size}x${peak.size}x${peak.size}): ${f(summary.matmulPeakGflops)} GFLOP/s, ${f(summary.matmulPeakGflopsPerCpuSecond)} GFLOP per CPU-second`,
   );
   console.log("");
   console.log(
-    "| tokens | tokenize ms | encodeWithSpans ms | score s (best of runs) | CPU s | tokens/s | model GFLOP/s | % of peak | windows | positions/token |",
+    "| tokens | tokenize ms | encodeWithSpans ms | score s (best of runs) | CPU s | tokens/s | model GFLOP/s | % of peak | % of peak (CPU time) | windows | cache steps | positions/token |",
   );
-  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
     console.log(
       `| ${r.tokens} | ${f(r.tokenizeMs)} | ${f(r.spansMs)} | ${f(r.scoreSeconds, 3)} (${r.runs}) | ${f(r.cpuSeconds, 2)} | ${f(r.tokensPerSecond, 0)} | ` +
-        `${f(r.modelFlopsPerSecond / 1e9, 2)} | ${f(r.peakFraction * 100, 2)} | ${r.windows} | ${f(r.positionsPerToken, 3)} |`,
+        `${f(r.modelFlopsPerSecond / 1e9, 2)} | ${f(r.peakFraction * 100, 2)} | ${f(r.cpuPeakFraction * 100, 2)} | ${r.windows} | ${r.cacheSteps} | ${f(r.positionsPerToken, 3)} |`,
     );
   }
   for (const r of rows) {

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import type { RedisTls } from "../../queues/connection.js";
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from "../../queues/names.js";
 import type { GenerationOptionsInput } from "../../queues/schemas.js";
 import type { CompressOptionsInput } from "../compressors/index.js";
@@ -27,6 +28,10 @@ export interface GenerationFlags {
 export interface RedisFlags {
   readonly redisUrl: string;
   readonly prefix: string;
+  readonly redisTlsCa?: string;
+  readonly redisTlsCert?: string;
+  readonly redisTlsKey?: string;
+  readonly redisTlsServername?: string;
 }
 
 export function number(value: string): number {
@@ -85,7 +90,10 @@ export function withGenerationFlags(command: Command): Command {
 export function withRedisFlags(command: Command): Command {
   return command
     .addOption(
-      new Option("--redis-url <url>", "Redis to use")
+      new Option(
+        "--redis-url <url>",
+        "Redis to use: redis://[user:password@]host:port[/db], rediss:// for TLS, redis+cluster://host:port,host:port,… for a cluster (with a {hash-tag} --prefix)",
+      )
         .env("CTXPRESS_REDIS_URL")
         .default(process.env.REDIS_URL ?? DEFAULT_REDIS_URL),
     )
@@ -93,7 +101,52 @@ export function withRedisFlags(command: Command): Command {
       new Option("--prefix <prefix>", "key prefix of the queues and stored data")
         .env("CTXPRESS_PREFIX")
         .default(DEFAULT_PREFIX),
+    )
+    .addOption(
+      new Option(
+        "--redis-tls-ca <file>",
+        "TLS: PEM CA that signed the Redis server's certificate",
+      ).env("CTXPRESS_REDIS_TLS_CA"),
+    )
+    .addOption(
+      new Option("--redis-tls-cert <file>", "TLS: PEM client certificate (mutual TLS)").env(
+        "CTXPRESS_REDIS_TLS_CERT",
+      ),
+    )
+    .addOption(
+      new Option("--redis-tls-key <file>", "TLS: PEM key of --redis-tls-cert").env(
+        "CTXPRESS_REDIS_TLS_KEY",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--redis-tls-servername <name>",
+        "TLS: name the server's certificate must carry (default: the URL's host)",
+      ).env("CTXPRESS_REDIS_TLS_SERVERNAME"),
     );
+}
+
+/**
+ * Where Redis is, as the SDK and the workers take it: URL, prefix and the TLS settings the
+ * --redis-tls-* flags (or their CTXPRESS_REDIS_TLS_* variables) give, if any.
+ */
+export function redisSettingsFromFlags(flags: RedisFlags): {
+  redisUrl: string;
+  prefix: string;
+  redisTls?: RedisTls;
+} {
+  const redisTls = redisTlsFromFlags(flags);
+  return { redisUrl: flags.redisUrl, prefix: flags.prefix, ...(redisTls ? { redisTls } : {}) };
+}
+
+function redisTlsFromFlags(flags: RedisFlags): RedisTls | undefined {
+  const tls = {
+    ...(flags.redisTlsCa !== undefined ? { caFile: flags.redisTlsCa } : {}),
+    ...(flags.redisTlsCert !== undefined ? { certFile: flags.redisTlsCert } : {}),
+    ...(flags.redisTlsKey !== undefined ? { keyFile: flags.redisTlsKey } : {}),
+    ...(flags.redisTlsServername !== undefined ? { serverName: flags.redisTlsServername } : {}),
+  };
+  return Object.keys(tls).length === 0 ? undefined : tls;
 }
 
 /** Answering without a question would only continue the text. */

@@ -1,6 +1,7 @@
 import { type InferenceSession, Tensor } from "onnxruntime-node";
-import { ModelLoadError } from "./errors.js";
-import type { CausalLmConfig } from "./model-config.js";
+import { ModelConfigError, ModelLoadError } from "./errors.js";
+import type { CausalLmConfig, RopeConfig } from "./model-config.js";
+import { shiftRopeKeys } from "./rope-shift.js";
 
 /**
  * Past key/value tensors of a causal LM in the transformers.js export convention:
@@ -60,6 +61,19 @@ export function kvLayoutFromSession(
 }
 
 /**
+ * Where the positions of the tokens after a trim (`KvCache.trim`) continue.
+ * - "shifted": kept tokens close the gap: their keys are turned to their new positions (RoPE) and
+ *   the next token takes position = cache length, so positions never pass the window and every
+ *   distance between kept tokens and new ones is the true one, sinks excepted (they come closer).
+ * - "original": kept tokens keep their positions and the next token continues after the last
+ *   one, so positions grow past the trained range (only distances matter to RoPE, but the sinks
+ *   end up farther away than any distance seen in training).
+ * - "unrotated": the reference LLMLingua's trimming: the next token takes position = cache length
+ *   but kept keys keep their old rotation, so distances to the kept tokens come out wrong.
+ */
+export type TrimPositions = "shifted" | "original" | "unrotated";
+
+/**
  * The cache of a batch of sequences plus what the next step needs to continue them: the
  * attention mask over the cached positions (0 for left padding) and each row's next position id.
  */
@@ -112,6 +126,54 @@ export class KvCache {
       feeds[name] = this.tensors[i] as Tensor;
     });
     return feeds;
+  }
+
+  /**
+   * Keeps the first `sink` and the last `recent` cached tokens of a single-row cache without
+   * padding (StreamingLLM's attention sinks; the reference LLMLingua keeps a prefix the same way).
+   * Throws a `ModelConfigError` for a batched or padded cache, or "shifted" without `rope`.
+   */
+  trim(sink: number, recent: number, positions: TrimPositions, rope: RopeConfig | null): KvCache {
+    if (sink + recent >= this.length) return this;
+    if (this.batch !== 1 || this.mask.some((m) => m === 0)) {
+      throw new ModelConfigError("only a single-row cache without padding can be trimmed");
+    }
+    if (positions === "shifted" && (rope === null || this.layout.type !== "float32")) {
+      throw new ModelConfigError("shifting cached positions needs float32 RoPE keys");
+    }
+    const { numKvHeads: heads, headDim } = this.layout;
+    const length = sink + recent;
+    const dropped = this.length - length;
+    const tensors = this.tensors.map((tensor, i) => {
+      const source = tensor.data as Float32Array | Uint16Array;
+      const out =
+        source instanceof Uint16Array
+          ? new Uint16Array(heads * length * headDim)
+          : new Float32Array(heads * length * headDim);
+      for (let h = 0; h < heads; h++) {
+        const from = h * this.length * headDim;
+        const to = h * length * headDim;
+        out.set(source.subarray(from, from + sink * headDim), to);
+        out.set(
+          source.subarray(from + (this.length - recent) * headDim, from + this.length * headDim),
+          to + sink * headDim,
+        );
+      }
+      const isKey = this.layout.pastNames[i]?.endsWith(".key") ?? false;
+      if (positions === "shifted" && isKey && rope !== null && out instanceof Float32Array) {
+        shiftRopeKeys(out, length, headDim, sink, dropped, rope);
+      }
+      return new Tensor(this.layout.type, out, [1, heads, length, headDim]);
+    });
+    const next = positions === "original" ? (this.positions[0] ?? 0) : length;
+    return new KvCache(
+      this.layout,
+      tensors,
+      1,
+      length,
+      new Uint8Array(length).fill(1),
+      Int32Array.of(next),
+    );
   }
 
   /** Keeps the first `length` positions (a single-row cache: rolling back a stream). */

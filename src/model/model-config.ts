@@ -23,7 +23,22 @@ export interface CausalLmConfig {
   readonly eosTokenIds: readonly number[];
   /** Whether the LM head shares the embedding matrix (FLOP counts are the same either way). */
   readonly tieWordEmbeddings: boolean;
+  /**
+   * Rotary position embedding in the Llama (rotate-half) convention, when the family is known to
+   * use it without scaling; null otherwise. Lets a KV cache move kept keys to new positions.
+   */
+  readonly rope: RopeConfig | null;
 }
+
+/** Unscaled rotate-half RoPE: pairs (i, i + dim/2) turn by position x theta^(-2i/dim). */
+export interface RopeConfig {
+  readonly theta: number;
+  /** Leading dimensions of each head that rotate (the head dimension unless partial). */
+  readonly dim: number;
+}
+
+/** Families whose HF implementation applies RoPE with `rotate_half` on every layer. */
+const ROTATE_HALF_FAMILIES = new Set(["llama", "mistral", "qwen2", "qwen3", "olmo", "olmo2"]);
 
 const positiveInt = z.number().int().positive();
 const tokenId = z.number().int().nonnegative();
@@ -49,6 +64,9 @@ const rawConfigSchema = z.looseObject({
   bos_token_id: tokenId.nullish(),
   eos_token_id: z.union([tokenId, z.array(tokenId)]).nullish(),
   tie_word_embeddings: z.boolean().optional(),
+  rope_theta: z.number().positive().optional(),
+  rope_scaling: z.unknown().optional(),
+  partial_rotary_factor: z.number().positive().max(1).optional(),
 });
 
 function required(value: number | undefined, names: string, file: string): number {
@@ -79,12 +97,15 @@ export function parseCausalLmConfig(json: unknown, file: string): CausalLmConfig
   );
   const hiddenSize = required(raw.hidden_size ?? raw.n_embd, "hidden_size/n_embd", file);
   const eos = raw.eos_token_id;
+  const headDim = raw.head_dim ?? hiddenSize / numHeads;
+  const modelType = raw.model_type ?? "unknown";
+  const unscaled = raw.rope_scaling === undefined || raw.rope_scaling === null;
   return {
-    modelType: raw.model_type ?? "unknown",
+    modelType,
     numLayers,
     numHeads,
     numKeyValueHeads: raw.num_key_value_heads ?? numHeads,
-    headDim: raw.head_dim ?? hiddenSize / numHeads,
+    headDim,
     hiddenSize,
     intermediateSize: raw.intermediate_size ?? raw.n_inner ?? 4 * hiddenSize,
     vocabSize: required(raw.vocab_size, "vocab_size", file),
@@ -100,5 +121,12 @@ export function parseCausalLmConfig(json: unknown, file: string): CausalLmConfig
     bosTokenId: raw.bos_token_id ?? null,
     eosTokenIds: eos === undefined || eos === null ? [] : Array.isArray(eos) ? eos : [eos],
     tieWordEmbeddings: raw.tie_word_embeddings ?? false,
+    rope:
+      ROTATE_HALF_FAMILIES.has(modelType) && unscaled
+        ? {
+            theta: raw.rope_theta ?? 10_000,
+            dim: Math.round(headDim * (raw.partial_rotary_factor ?? 1)),
+          }
+        : null,
   };
 }

@@ -1,9 +1,17 @@
 import { resolveBos } from "./bos.js";
+import {
+  type CacheStreamSettings,
+  DEFAULT_SINK,
+  defaultRecent,
+  validateCacheStream,
+} from "./cache-stream-plan.js";
+import { scoreThroughCache } from "./cache-stream-scoring.js";
 import type { CausalLm } from "./causal-lm.js";
 import { ModelConfigError } from "./errors.js";
+import type { TrimPositions } from "./kv-cache.js";
 import { OnnxScoringStream } from "./onnx-stream.js";
 import { defaultOverlap, type ScoringWindow } from "./scoring-plan.js";
-import type { ScoringStream, Tokenizer } from "./types.js";
+import type { ScoreItem, ScoringStream, Tokenizer } from "./types.js";
 import { WindowedScorer } from "./windowed-scorer.js";
 
 /**
@@ -29,6 +37,21 @@ export interface OnnxScorerOptions {
   readonly batchSize?: number;
   /** Prepend BOS to every window (default: when the tokenizer or config has one). */
   readonly addBos?: boolean;
+  /**
+   * How inputs longer than the window are scored. By default, for models whose cache can be
+   * re-positioned (unscaled RoPE, a `position_ids` input, a float32 cache), they stream through
+   * one KV cache trimmed to `sink` first tokens (default 4) plus the `recent` last ones (default
+   * half the window), positions "shifted" (see `TrimPositions`): each token is computed once and
+   * sees at least `sink + recent` tokens. `false`, and other models, slide overlapping windows.
+   * Throws a `ModelConfigError` when the settings do not fit the window or the model.
+   */
+  readonly cacheStream?: false | CacheStreamOptions;
+}
+
+export interface CacheStreamOptions {
+  readonly sink?: number;
+  readonly recent?: number;
+  readonly positions?: TrimPositions;
 }
 
 /**
@@ -39,6 +62,8 @@ export interface OnnxScorerOptions {
  */
 export class OnnxScorer extends WindowedScorer {
   readonly batchSize: number;
+  /** How inputs longer than the window stream through the cache; null: sliding windows. */
+  readonly cacheStream: CacheStreamSettings | null;
 
   constructor(
     readonly lm: CausalLm,
@@ -64,6 +89,7 @@ export class OnnxScorer extends WindowedScorer {
     // MIN_SLICE positions per window, more windows per batch only add KV-cache steps.
     const affordable = Math.floor(lm.maxLogitsRows / Math.min(MIN_SLICE, window));
     this.batchSize = Math.max(1, Math.min(requested, affordable));
+    this.cacheStream = cacheStreamSettings(lm, window, options.cacheStream);
   }
 
   get modelId(): string {
@@ -72,6 +98,32 @@ export class OnnxScorer extends WindowedScorer {
 
   get tokenizer(): Tokenizer {
     return this.lm.tokenizer;
+  }
+
+  /** Inputs that fit the window run in batched windows; longer ones stream through the cache. */
+  override async logprobsBatch(items: readonly ScoreItem[]): Promise<Float32Array[]> {
+    const stream = this.cacheStream;
+    const bos = this.settings.bosTokenId === null ? [] : [this.settings.bosTokenId];
+    const streamed = items.map(
+      (item) =>
+        stream !== null &&
+        item.tokens.length > 0 &&
+        bos.length + (item.condition?.length ?? 0) + item.tokens.length > this.settings.window,
+    );
+    const windowed = await super.logprobsBatch(items.filter((_, i) => !streamed[i]));
+    let next = 0;
+    const results: Float32Array[] = [];
+    for (const [i, item] of items.entries()) {
+      if (stream === null || !streamed[i]) {
+        results.push(windowed[next++] as Float32Array);
+        continue;
+      }
+      const sequence = [...bos, ...(item.condition ?? []), ...item.tokens];
+      results.push(
+        await scoreThroughCache(this.lm, sequence, sequence.length - item.tokens.length, stream),
+      );
+    }
+    return results;
   }
 
   stream(condition: readonly number[] = []): ScoringStream {
@@ -139,4 +191,37 @@ export class OnnxScorer extends WindowedScorer {
     );
     return scores;
   }
+}
+
+function cacheStreamSettings(
+  lm: CausalLm,
+  window: number,
+  options: false | CacheStreamOptions | undefined,
+): CacheStreamSettings | null {
+  if (options === false) return null;
+  const positions = options?.positions ?? "shifted";
+  const problem = !lm.usesPositionIds
+    ? "the model has no position_ids input"
+    : positions === "shifted" && lm.config.rope === null
+      ? `${lm.config.modelType} has no known unscaled RoPE`
+      : positions === "shifted" && lm.kv.type !== "float32"
+        ? "its KV cache is not float32"
+        : null;
+  if (problem !== null) {
+    if (options === undefined) return null;
+    throw new ModelConfigError(`cannot stream ${lm.folder.id} through its KV cache: ${problem}`);
+  }
+  const sink = options?.sink ?? DEFAULT_SINK;
+  const recent = options?.recent ?? defaultRecent(window);
+  const settings: CacheStreamSettings = {
+    window,
+    sink,
+    recent,
+    chunk: Math.max(1, Math.min(lm.maxLogitsRows, window - sink - recent)),
+    positions,
+  };
+  // Default settings leave no room for a chunk only in tiny windows: those slide windows.
+  if (options === undefined && sink + recent >= window) return null;
+  validateCacheStream(settings);
+  return settings;
 }

@@ -53,6 +53,17 @@ export const onnxScorerConfigSchema = z.strictObject({
   overlap: z.number().int().nonnegative().optional(),
   batchSize: z.number().int().positive().optional(),
   addBos: z.boolean().optional(),
+  /** Inputs past the window: through one trimmed KV cache (default where possible) or `false`: windows. */
+  cacheStream: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        sink: z.number().int().nonnegative().optional(),
+        recent: z.number().int().positive().optional(),
+        positions: z.enum(["shifted", "original", "unrotated"]).optional(),
+      }),
+    ])
+    .optional(),
 });
 
 export const vllmScorerConfigSchema = vllmScorerSchema

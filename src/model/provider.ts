@@ -157,12 +157,13 @@ export class LazyModelProvider implements ModelRuntime {
       const { type: _type, cacheTokens, ...options } = config;
       return withScoreCache(await VllmScorer.create(options), cacheTokens);
     }
-    const { window, overlap, batchSize, addBos, cacheTokens } = config;
+    const { window, overlap, batchSize, addBos, cacheStream, cacheTokens } = config;
     const scorer = new OnnxScorer(await this.causalLm(config), {
       window,
       overlap,
       batchSize,
       addBos,
+      cacheStream,
     });
     return withScoreCache(scorer, cacheTokens);
   }

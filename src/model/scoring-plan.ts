@@ -3,7 +3,9 @@ import type { ScoreItem } from "./types.js";
 
 /**
  * Splits scoring requests into model-sized windows. Pure: both the ONNX scorer and the remote
- * (vLLM) scorer execute the same plan, so the same model gives the same numbers either way.
+ * (vLLM) scorer execute the same plan, so the same model gives the same numbers either way (the
+ * ONNX scorer streams inputs past the window through its KV cache instead, where the model
+ * allows: cache-stream-plan.ts; `cacheStream: false` restores this plan).
  *
  * An item's sequence is `condition ++ tokens`; only `tokens` get scores. A model input is
  * `[BOS] ++ sequence[contextStart, end)` and scores `sequence[scoreStart, end)`.

@@ -47,7 +47,10 @@ export interface ScoreItem {
 export interface LogProbScorer {
   readonly modelId: string;
   readonly tokenizer: Tokenizer;
-  /** Largest number of tokens the model attends to at once; longer inputs slide a window. */
+  /**
+   * Largest number of tokens the model attends to at once; longer inputs slide a window or stream
+   * through a trimmed KV cache (backend's choice).
+   */
   readonly contextWindow: number;
   logprobs(item: ScoreItem): Promise<Float32Array>;
   /** Independent sequences, batched where the backend can. Results are in input order. */

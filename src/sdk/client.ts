@@ -1,11 +1,12 @@
 import { FlowProducer, type Job, Queue, QueueEvents } from "bullmq";
-import { Redis } from "ioredis";
 import { z } from "zod";
 import {
+  createRedisClient,
   prefixSchema,
-  producerConnection,
+  type RedisClient,
+  redisTlsSchema,
   redisUrlSchema,
-  workerConnection,
+  refineClusterPrefix,
 } from "../../queues/connection.js";
 import {
   type IndexJobDataInput,
@@ -30,37 +31,45 @@ import {
 import { defaultRetention, retentionSchema } from "../../queues/retention.js";
 import {
   type AnswerJobData,
+  answerJobDataSchema,
   type CompressJobData,
   compressJobResultSchema,
   type GenerationOptionsInput,
   generationOptionsSchema,
 } from "../../queues/schemas.js";
-import {
-  type CompressOptionsInput,
-  type CompressRequestInput,
-  validateCompressRequest,
-} from "../compressors/index.js";
+import type { CompressOptionsInput, CompressRequestInput } from "../compressors/index.js";
 import { validateIndexDocument } from "../compressors/landmark/index-input.js";
 import type { CompressionResult } from "../compressors/types.js";
+import { documentRef } from "../store/documents.js";
+import { storeKeys } from "../store/keys.js";
 import type { AnswerResult } from "../store/records.js";
 import { createStore, type Store } from "../store/store.js";
+import { type EnqueueOutcome, enqueueOnce } from "./enqueue-once.js";
 import { JobFailedError, JobNotFoundError } from "./errors.js";
+import { prepareCompressJob } from "./job-data.js";
 import { type JobUpdate, type ProgressSource, waitForJob, watchProgress } from "./job-watch.js";
+import { connectProducer, type ProducerRedis } from "./redis-connection.js";
 import { parseRequestPart } from "./validate.js";
 
-export const clientOptionsSchema = z.strictObject({
-  redisUrl: redisUrlSchema.default(DEFAULT_REDIS_URL),
-  prefix: prefixSchema.default(DEFAULT_PREFIX),
-  retention: retentionSchema.default(defaultRetention),
-  /** Largest context, instruction or question, in UTF-16 code units; checked before enqueue. */
-  maxDocumentChars: z.number().int().positive().optional(),
-  /** How long `result()` waits when the caller gives no timeout. */
-  defaultTimeoutMs: z
-    .number()
-    .int()
-    .positive()
-    .default(10 * 60_000),
-});
+export const clientOptionsSchema = z
+  .strictObject({
+    /** redis://, rediss:// (TLS) or redis+cluster://host:port,… (see queues/redis-url.ts). */
+    redisUrl: redisUrlSchema.default(DEFAULT_REDIS_URL),
+    /** CA, client certificate and server name for TLS (see queues/connection.ts). */
+    redisTls: redisTlsSchema.optional(),
+    /** Key prefix; a cluster needs a hash tag such as `{ctxpress}`. */
+    prefix: prefixSchema.default(DEFAULT_PREFIX),
+    retention: retentionSchema.default(defaultRetention),
+    /** Largest context, instruction or question, in UTF-16 code units; checked before enqueue. */
+    maxDocumentChars: z.number().int().positive().optional(),
+    /** How long `result()` waits when the caller gives no timeout. */
+    defaultTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 60_000),
+  })
+  .superRefine(refineClusterPrefix);
 export type ClientOptions = z.input<typeof clientOptionsSchema>;
 
 /** A job the client enqueued (or found already enqueued): follow it, then read its result. */
@@ -69,6 +78,8 @@ export interface JobHandle<Result> {
   readonly queue: QueueName;
   /** An identical request was already queued or done, so no new job was created. */
   readonly deduplicated: boolean;
+  /** An identical request had failed for good; its job was replaced and runs again. */
+  readonly rerun: boolean;
   /** Stage updates until the job (for an answer: the whole flow) finishes. */
   progress(): AsyncGenerator<JobUpdate>;
   /** Waits for the job, then reads its full result from the store. */
@@ -91,36 +102,36 @@ export interface JobStatus {
 
 /**
  * Enqueues compressions and compress-then-answer flows for ctxpress workers, follows their
- * progress and reads their results. Documents go to the store first; jobs carry their hashes.
+ * progress and reads their results. Requests are checked as workers will check them before
+ * anything is stored; documents go to the store first; jobs carry their hashes and the models
+ * fingerprint the workers announce (see `ModelsRegistry`), so a model change computes anew.
+ *
+ * Redis failures: `connect` fails fast (`RedisConnectionError`, `RedisAuthError`); afterwards a
+ * command issued while Redis is away waits for it (about 16 s of reconnection attempts, each at
+ * most 1 s apart) and only then rejects with a `RedisConnectionError`; the client stays usable
+ * and recovers within a second of Redis returning. Messages never contain the password.
  */
 export class CtxpressClient {
   private readonly events = new Map<QueueName, Promise<QueueEvents>>();
+  private readonly eventClients: RedisClient[] = [];
 
   private constructor(
     private readonly options: z.output<typeof clientOptionsSchema>,
-    private readonly redis: Redis,
+    private readonly redis: ProducerRedis,
     private readonly store: Store,
     private readonly queues: Record<QueueName, Queue>,
     private readonly flows: FlowProducer,
   ) {}
 
-  /** Connects to Redis; rejects quickly (no offline queueing) when Redis does not answer. */
+  /**
+   * Connects to Redis. Rejects with `CompressionInputError` on bad options, `RedisAuthError` when
+   * Redis refuses the credentials, `RedisConnectionError` when it does not answer (after about
+   * 0.3 s), or an Error when a TLS file cannot be read.
+   */
   static async connect(options: ClientOptions = {}): Promise<CtxpressClient> {
     const settings = parseRequestPart(clientOptionsSchema, options, "client");
-    const connection = producerConnection(settings.redisUrl);
-    const redis = new Redis({ ...connection, lazyConnect: true });
-    // ioredis reports connection errors as events (and reconnects); the last one says why.
-    let lastError: Error | undefined;
-    redis.on("error", (error: Error) => {
-      lastError = error;
-    });
-    try {
-      await redis.connect();
-    } catch (error) {
-      redis.disconnect(); // or ioredis keeps reconnecting, and the process never exits
-      const reason = (lastError ?? (error as Error)).message;
-      throw new Error(`cannot connect to Redis at ${settings.redisUrl}: ${reason}`);
-    }
+    const redis = await connectProducer(settings.redisUrl, settings.redisTls);
+    const connection = redis.client;
     const queueOptions = {
       connection,
       prefix: settings.prefix,
@@ -133,42 +144,78 @@ export class CtxpressClient {
       [INDEX_QUEUE]: new Queue(INDEX_QUEUE, queueOptions),
     };
     const flows = new FlowProducer({ connection, prefix: settings.prefix });
-    await Promise.all([...Object.values(queues), flows].map((each) => each.waitUntilReady()));
+    // Outages reach callers as the failing call's RedisConnectionError; BullMQ would otherwise
+    // print each connection error it re-emits without a listener.
+    for (const queue of Object.values(queues)) queue.on("error", ignoreError);
+    flows.on("error", ignoreError);
+    try {
+      await Promise.all([...Object.values(queues), flows].map((each) => each.waitUntilReady()));
+    } catch (error) {
+      await redis.close();
+      throw redis.failure(error);
+    }
     return new CtxpressClient(
       settings,
       redis,
-      createStore(redis, settings.prefix, settings.retention),
+      createStore(connection, settings.prefix, settings.retention),
       queues,
       flows,
     );
   }
 
-  /** Validates (throwing `CompressionInputError` before anything is stored), then enqueues. */
-  async enqueueCompress(
+  /**
+   * Checks the request as a worker will (throwing `CompressionInputError` naming the field before
+   * anything is stored), stores its documents, then enqueues it once: an identical request
+   * already queued, running or done is joined (`deduplicated`), one that failed for good runs
+   * again (`rerun`). Rejects with `RedisConnectionError` when Redis stays away.
+   */
+  enqueueCompress(
     input: CompressRequestInput,
     options: CompressOptionsInput,
   ): Promise<JobHandle<CompressionResult>> {
-    const data = await this.prepare(input, options);
-    const id = compressJobId(requestKey(data));
-    const deduplicated = (await this.queues.compress.getJob(id)) !== undefined;
-    await this.queues.compress.add(COMPRESS_JOB, data, { jobId: id });
-    return this.handle(COMPRESS_QUEUE, id, deduplicated);
+    return this.guard(async () => {
+      const data = await this.prepare(input, options);
+      const id = compressJobId(requestKey(data));
+      const outcome = await this.enqueueOnce(COMPRESS_QUEUE, id, () =>
+        this.queues.compress.add(COMPRESS_JOB, data, { jobId: id }),
+      );
+      return this.handle(COMPRESS_QUEUE, id, outcome);
+    });
   }
 
-  /** A flow: an answer job waiting on its compress child, both run by workers. */
-  async enqueueAnswer(
+  /**
+   * A flow: an answer job waiting on its compress child, both run by workers; checked, stored and
+   * deduplicated like `enqueueCompress`.
+   */
+  enqueueAnswer(
     input: CompressRequestInput,
     options: CompressOptionsInput,
     generation: GenerationOptionsInput = {},
   ): Promise<JobHandle<AnswerResult>> {
-    const settings = parseRequestPart(generationOptionsSchema, generation, "generation");
-    const data = await this.prepare(input, options);
-    const id = answerJobId(requestKey(data), settings);
+    return this.guard(async () => {
+      const settings = parseRequestPart(generationOptionsSchema, generation, "generation");
+      const data = await this.prepare(input, options);
+      const id = answerJobId(requestKey(data), settings);
+      const answerData: AnswerJobData = parseRequestPart(
+        answerJobDataSchema,
+        {
+          version: 1,
+          generation: settings,
+          ...(data.models !== undefined ? { models: data.models } : {}),
+        },
+        "generation",
+      );
+      const outcome = await this.enqueueOnce(ANSWER_QUEUE, id, () =>
+        this.addAnswerFlow(id, answerData, data),
+      );
+      return this.handle(ANSWER_QUEUE, id, outcome);
+    });
+  }
+
+  private addAnswerFlow(id: string, answerData: AnswerJobData, data: CompressJobData) {
     const childId = answerChildJobId(id);
-    const deduplicated = (await this.queues.answer.getJob(id)) !== undefined;
     const jobOptions = defaultJobOptions(this.options.retention);
-    const answerData: AnswerJobData = { version: 1, generation: settings };
-    await this.flows.add({
+    return this.flows.add({
       name: ANSWER_JOB,
       queueName: ANSWER_QUEUE,
       data: answerData,
@@ -183,7 +230,25 @@ export class CtxpressClient {
         },
       ],
     });
-    return this.handle(ANSWER_QUEUE, id, deduplicated);
+  }
+
+  private enqueueOnce(queue: QueueName, id: string, add: () => Promise<unknown>) {
+    return enqueueOnce(
+      this.queues[queue],
+      this.redis.client,
+      storeKeys(this.options.prefix).enqueueLock(id),
+      id,
+      add,
+    );
+  }
+
+  /** Runs `operation`, reporting a Redis outage or refused credentials as such. */
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw this.redis.failure(error);
+    }
   }
 
   /**
@@ -192,32 +257,48 @@ export class CtxpressClient {
    * for the same document and block size is joined instead of queued again; a document indexed
    * before completes at once. An empty document is a `CompressionInputError`.
    */
-  async enqueueIndex(
+  enqueueIndex(
     document: string,
     options: Omit<IndexJobDataInput, "version" | "document"> = {},
   ): Promise<JobHandle<IndexJobResult>> {
+    return this.guard(() => this.addIndexJob(document, options));
+  }
+
+  private async addIndexJob(
+    document: string,
+    options: Omit<IndexJobDataInput, "version" | "document">,
+  ): Promise<JobHandle<IndexJobResult>> {
     validateIndexDocument(document, this.limits());
+    const bytes = Buffer.from(document, "utf8");
     const data = parseRequestPart(
       indexJobDataSchema,
-      { ...options, version: 1, document: await this.store.documents.put(document) },
+      { ...options, version: 1, document: documentRef(bytes) },
       "index",
     );
+    await this.store.documents.putBytes(bytes);
     const deduplicationId = indexDeduplicationId(data);
     const running = await this.queues.index.getDeduplicationJobId(deduplicationId);
     const job = await this.queues.index.add(INDEX_JOB, data, {
       deduplication: { id: deduplicationId },
     });
-    return this.handle(INDEX_QUEUE, String(running ?? job.id), running !== null);
+    return this.handle(INDEX_QUEUE, String(running ?? job.id), {
+      deduplicated: running !== null,
+      rerun: false,
+    });
   }
 
   /** A handle on a job enqueued earlier (by this or another process). */
   async job(id: string): Promise<JobHandle<CompressionResult | AnswerResult | IndexJobResult>> {
     const status = await this.status(id);
-    return this.handle(status.queue, id, true);
+    return this.handle(status.queue, id, { deduplicated: true, rerun: false });
   }
 
-  /** State, progress, attempts and failure reason of a job, looked up in both queues. */
-  async status(id: string): Promise<JobStatus> {
+  /** State, progress, attempts and failure reason of a job, looked up in every queue. */
+  status(id: string): Promise<JobStatus> {
+    return this.guard(() => this.findStatus(id));
+  }
+
+  private async findStatus(id: string): Promise<JobStatus> {
     for (const queue of [COMPRESS_QUEUE, ANSWER_QUEUE, INDEX_QUEUE] as const) {
       const job = await this.queues[queue].getJob(id);
       if (!job) continue;
@@ -237,7 +318,11 @@ export class CtxpressClient {
   }
 
   /** Job counts per state, per queue. */
-  async counts(): Promise<Record<QueueName, Record<string, number>>> {
+  counts(): Promise<Record<QueueName, Record<string, number>>> {
+    return this.guard(() => this.countJobs());
+  }
+
+  private async countJobs(): Promise<Record<QueueName, Record<string, number>>> {
     const [compress, answer, index] = await Promise.all(
       [COMPRESS_QUEUE, ANSWER_QUEUE, INDEX_QUEUE].map((queue) =>
         this.queues[queue as QueueName].getJobCounts(
@@ -260,27 +345,22 @@ export class CtxpressClient {
       ...Object.values(this.queues).map((queue) => queue.close()),
       this.flows.close(),
     ]);
-    await this.redis.quit();
+    await Promise.all(this.eventClients.map((client) => client.quit().catch(() => {})));
+    await this.redis.close();
   }
 
+  /**
+   * The job data, checked as workers check it before any document is stored (the models
+   * fingerprint is only read, never written), then the documents.
+   */
   private async prepare(
     input: CompressRequestInput,
     options: CompressOptionsInput,
   ): Promise<CompressJobData> {
-    const request = validateCompressRequest(input, options, this.limits());
-    const documents = [];
-    for (const context of request.input.contexts) {
-      documents.push(await this.store.documents.put(context));
-    }
-    return {
-      version: 1,
-      documents,
-      ...(request.input.instruction !== undefined
-        ? { instruction: request.input.instruction }
-        : {}),
-      ...(request.input.question !== undefined ? { question: request.input.question } : {}),
-      options: request.options,
-    };
+    const models = await this.store.models.current();
+    const { data, documents } = prepareCompressJob(input, options, this.limits(), models);
+    for (const bytes of documents) await this.store.documents.putBytes(bytes);
+    return data;
   }
 
   private limits(): { maxDocumentChars?: number } {
@@ -291,17 +371,21 @@ export class CtxpressClient {
   private queueEvents(queue: QueueName): Promise<QueueEvents> {
     let events = this.events.get(queue);
     if (!events) {
-      const created = new QueueEvents(queue, {
-        connection: workerConnection(this.options.redisUrl),
-        prefix: this.options.prefix,
-      });
+      const client = createRedisClient(this.options.redisUrl, this.options.redisTls, "blocking");
+      this.eventClients.push(client);
+      const created = new QueueEvents(queue, { connection: client, prefix: this.options.prefix });
+      created.on("error", ignoreError);
       events = created.waitUntilReady().then(() => created);
       this.events.set(queue, events);
     }
     return events;
   }
 
-  private handle<Result>(queue: QueueName, id: string, deduplicated: boolean): JobHandle<Result> {
+  private handle<Result>(
+    queue: QueueName,
+    id: string,
+    { deduplicated, rerun }: EnqueueOutcome,
+  ): JobHandle<Result> {
     // An answer job's progress starts in its compress child, in the other queue.
     const steps: ReadonlyArray<{ queue: QueueName; jobId: string }> =
       queue === ANSWER_QUEUE
@@ -310,18 +394,20 @@ export class CtxpressClient {
             { queue: ANSWER_QUEUE, jobId: id },
           ]
         : [{ queue, jobId: id }];
-    const finished = async (timeoutMs: number) => {
-      const events = await this.queueEvents(queue);
-      try {
-        return await waitForJob(this.queues[queue], events, id, timeoutMs);
-      } catch (error) {
-        throw queue === ANSWER_QUEUE ? await this.withChildReason(id, error) : error;
-      }
-    };
+    const finished = (timeoutMs: number) =>
+      this.guard(async () => {
+        const events = await this.queueEvents(queue);
+        try {
+          return await waitForJob(this.queues[queue], events, id, timeoutMs);
+        } catch (error) {
+          throw queue === ANSWER_QUEUE ? await this.withChildReason(id, error) : error;
+        }
+      });
     return {
       id,
       queue,
       deduplicated,
+      rerun,
       progress: async function* (this: CtxpressClient) {
         const sources: ProgressSource[] = await Promise.all(
           steps.map(async (step) => ({
@@ -332,8 +418,10 @@ export class CtxpressClient {
         );
         yield* watchProgress(sources, finished(this.options.defaultTimeoutMs));
       }.bind(this),
-      result: async ({ timeoutMs = this.options.defaultTimeoutMs } = {}) =>
-        this.readResult(queue, id, await finished(timeoutMs)) as Promise<Result>,
+      result: async ({ timeoutMs = this.options.defaultTimeoutMs } = {}) => {
+        const returnValue = await finished(timeoutMs);
+        return (await this.guard(() => this.readResult(queue, id, returnValue))) as Result;
+      },
     };
   }
 
@@ -362,3 +450,6 @@ export class CtxpressClient {
     return stored;
   }
 }
+
+/** For error events whose error also reaches a caller (or is retried) elsewhere. */
+function ignoreError(): void {}

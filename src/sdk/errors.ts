@@ -27,3 +27,25 @@ export class JobNotFoundError extends Error {
     this.name = "JobNotFoundError";
   }
 }
+
+/**
+ * Redis could not be reached, or stopped answering for longer than a producer waits (about 16 s
+ * of reconnection attempts). `redisUrl` and the message never hold the password.
+ */
+export class RedisConnectionError extends Error {
+  constructor(
+    readonly redisUrl: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RedisConnectionError";
+  }
+}
+
+/** Redis refused the credentials (wrong password or user, or an ACL that denies the keys). */
+export class RedisAuthError extends RedisConnectionError {
+  constructor(redisUrl: string, message: string) {
+    super(redisUrl, message);
+    this.name = "RedisAuthError";
+  }
+}

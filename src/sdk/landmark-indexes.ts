@@ -1,6 +1,5 @@
-import { Redis } from "ioredis";
 import { z } from "zod";
-import { prefixSchema, producerConnection, redisUrlSchema } from "../../queues/connection.js";
+import { prefixSchema, redisTlsSchema, redisUrlSchema } from "../../queues/connection.js";
 import type { IndexJobResult } from "../../queues/index-jobs.js";
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from "../../queues/names.js";
 import { defaultRetention, retentionSchema } from "../../queues/retention.js";
@@ -19,6 +18,7 @@ import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "../compressors/landmark
 import type { Progress } from "../compressors/types.js";
 import { createStore } from "../store/store.js";
 import { defaultModels, type Models } from "./models.js";
+import { connectProducer } from "./redis-connection.js";
 import { parseRequestPart } from "./validate.js";
 
 export interface IndexOptions {
@@ -73,6 +73,8 @@ export async function indexDocument(
 
 export const indexStoreOptionsSchema = z.strictObject({
   redisUrl: redisUrlSchema.default(DEFAULT_REDIS_URL),
+  /** CA, client certificate and server name for TLS; see queues/connection.ts. */
+  redisTls: redisTlsSchema.optional(),
   prefix: prefixSchema.default(DEFAULT_PREFIX),
   retention: retentionSchema.default(defaultRetention),
 });
@@ -92,19 +94,11 @@ export interface RedisIndexes {
  */
 export async function connectIndexStore(options: IndexStoreOptions = {}): Promise<RedisIndexes> {
   const settings = parseRequestPart(indexStoreOptionsSchema, options, "indexStore");
-  const redis = new Redis({ ...producerConnection(settings.redisUrl), lazyConnect: true });
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    throw new Error(`cannot connect to Redis at ${settings.redisUrl}: ${(error as Error).message}`);
-  }
-  const store = createStore(redis, settings.prefix, settings.retention);
+  const redis = await connectProducer(settings.redisUrl, settings.redisTls);
+  const store = createStore(redis.client, settings.prefix, settings.retention);
   return {
     provider: new StoredIndexProvider(store.landmarkIndexes),
     summaryVectors: new SummaryVectorCache(store.summaryVectors),
-    close: async () => {
-      await redis.quit();
-    },
+    close: () => redis.close(),
   };
 }

@@ -88,7 +88,7 @@ export async function buildServer(
   let closeDashboard = async () => {};
   if (client) {
     registerJobRoutes(app, client);
-    closeDashboard = await registerDashboard(app, config.redisUrl, config.prefix);
+    closeDashboard = await registerDashboard(app, config.redisUrl, config.prefix, config.redisTls);
   }
   const upstream = config.upstream
     ? new Upstream(config.upstream, config.upstreamTimeoutMs)

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { prefixSchema, redisUrlSchema } from "../../queues/connection.js";
+import { prefixSchema, redisTlsSchema, redisUrlSchema } from "../../queues/connection.js";
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from "../../queues/names.js";
 import { modelsConfigSchema } from "../sdk/models.js";
 
@@ -27,6 +27,8 @@ export const serveConfigSchema = z.strictObject({
   queue: z.boolean().default(false),
   redisUrl: redisUrlSchema.default(DEFAULT_REDIS_URL),
   prefix: prefixSchema.default(DEFAULT_PREFIX),
+  /** TLS files for a rediss:// URL (CA, client certificate and key, server name). */
+  redisTls: redisTlsSchema.optional(),
   /** Bearer keys clients must present; none means no authentication (loopback hosts only). */
   apiKeys: z.array(z.string().min(16, "API keys must be at least 16 characters")).default([]),
   /** Largest request body in bytes (413 above it). */

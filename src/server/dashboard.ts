@@ -3,7 +3,7 @@ import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { FastifyAdapter } from "@bull-board/fastify";
 import { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
-import { redisOptionsFromUrl } from "../../queues/connection.js";
+import { type RedisTls, redisOptionsFromUrl } from "../../queues/connection.js";
 import { ANSWER_QUEUE, COMPRESS_QUEUE, INDEX_QUEUE } from "../../queues/names.js";
 
 /** Where the BullMQ dashboard is served. */
@@ -17,9 +17,10 @@ export async function registerDashboard(
   app: FastifyInstance,
   redisUrl: string,
   prefix: string,
+  tls?: RedisTls,
 ): Promise<() => Promise<void>> {
   const queues = [COMPRESS_QUEUE, ANSWER_QUEUE, INDEX_QUEUE].map(
-    (name) => new Queue(name, { connection: redisOptionsFromUrl(redisUrl), prefix }),
+    (name) => new Queue(name, { connection: redisOptionsFromUrl(redisUrl, tls), prefix }),
   );
   const adapter = new FastifyAdapter();
   adapter.setBasePath(DASHBOARD_PATH);

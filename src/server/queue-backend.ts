@@ -28,6 +28,7 @@ export class QueueBackend implements CompressionBackend {
     const client = await CtxpressClient.connect({
       redisUrl: config.redisUrl,
       prefix: config.prefix,
+      ...(config.redisTls === undefined ? {} : { redisTls: config.redisTls }),
       defaultTimeoutMs: config.workTimeoutMs,
       ...(config.maxDocumentChars === undefined
         ? {}

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../queues/connection.js";
 import { sha256Hex } from "./hash.js";
 import type { StoreKeys } from "./keys.js";
 
@@ -8,10 +8,15 @@ export interface DocumentRef {
   readonly bytes: number;
 }
 
+/** The reference a document's UTF-8 bytes get in the store, computed without storing them. */
+export function documentRef(bytes: Uint8Array): DocumentRef {
+  return { sha256: sha256Hex(bytes), bytes: bytes.byteLength };
+}
+
 /** Content-addressed document blobs: storing the same text twice stores it once. */
 export class DocumentStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     private readonly ttlSeconds: number,
   ) {}
@@ -25,7 +30,7 @@ export class DocumentStore {
    * lives at least `ttlSeconds` after the last job that referenced it was enqueued.
    */
   async putBytes(bytes: Uint8Array): Promise<DocumentRef> {
-    const ref = { sha256: sha256Hex(bytes), bytes: bytes.byteLength };
+    const ref = documentRef(bytes);
     const key = this.keys.document(ref.sha256);
     const refreshed = await this.redis.expire(key, this.ttlSeconds);
     if (refreshed === 0) await this.redis.set(key, Buffer.from(bytes), "EX", this.ttlSeconds);

@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { RedisClient } from "../../queues/connection.js";
 import { CorruptRecordError } from "./results.js";
 
 /**
@@ -9,7 +9,7 @@ import { CorruptRecordError } from "./results.js";
 
 /** Replaces the hash at `key` with `fields`, expiring in `ttlSeconds`. */
 export async function writeHashRecord(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   fields: Record<string, string | Buffer>,
   ttlSeconds: number,
@@ -22,7 +22,7 @@ export async function writeHashRecord(
  * written, or expired).
  */
 export async function readHashRecord(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   fields: readonly string[],
   ttlSeconds: number,

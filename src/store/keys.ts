@@ -14,6 +14,12 @@ export interface StoreKeys {
   landmarkIndex(modelKey: string, blockTokens: number, sha256: string): string;
   /** Gist summary vectors: a hash of the AutoCompressor's id, the segment length, the document. */
   summaryVectors(modelKey: string, segmentTokens: number, sha256: string): string;
+  /** Sorted set: models fingerprint → when a worker running those models last said so (ms). */
+  modelsSeen(): string;
+  /** Sorted set: models fingerprint → when the latest worker running them started (ms). */
+  modelsStarted(): string;
+  /** Held by the one producer replacing a failed job, so two never both create it again. */
+  enqueueLock(jobId: string): string;
 }
 
 export function storeKeys(prefix: string): StoreKeys {
@@ -25,5 +31,8 @@ export function storeKeys(prefix: string): StoreKeys {
       `${prefix}:landmark:${modelKey}:${blockTokens}:${sha256}`,
     summaryVectors: (modelKey, segmentTokens, sha256) =>
       `${prefix}:gist:${modelKey}:${segmentTokens}:${sha256}`,
+    modelsSeen: () => `${prefix}:models:seen`,
+    modelsStarted: () => `${prefix}:models:started`,
+    enqueueLock: (jobId) => `${prefix}:lock:enqueue:${jobId}`,
   };
 }

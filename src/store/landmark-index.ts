@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { RedisClient } from "../../queues/connection.js";
 import type { Block } from "../compressors/landmark/blocking.js";
 import type {
   LandmarkIndex,
@@ -45,7 +45,7 @@ function littleEndianBytes(values: Float32Array | Uint32Array): Buffer {
 
 export class LandmarkIndexStore implements LandmarkIndexStorage {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     readonly ttlSeconds: number,
   ) {}

@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import type { z } from "zod";
+import type { RedisClient } from "../../queues/connection.js";
 import type { CompressionResult } from "../compressors/types.js";
 import { fromStoredJson, toStoredJson } from "./json.js";
 import type { StoreKeys } from "./keys.js";
@@ -16,7 +16,7 @@ export class CorruptRecordError extends Error {
 /** Compression results and answers, each under its own key with a TTL. */
 export class ResultStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     private readonly ttlSeconds: number,
   ) {}

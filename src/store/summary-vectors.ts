@@ -1,6 +1,6 @@
 import { endianness } from "node:os";
-import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { RedisClient } from "../../queues/connection.js";
 import type { StoredSummary, SummaryStorage } from "../compressors/gist/summary-cache.js";
 import type { SummaryVectorsKey } from "../compressors/types.js";
 import { sha256Hex } from "./hash.js";
@@ -53,7 +53,7 @@ function bytesToFloat32(bytes: Uint8Array): Float32Array {
 
 export class SummaryVectorStore implements SummaryStorage {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     readonly ttlSeconds: number,
   ) {}

@@ -1,12 +1,12 @@
-import type { SandboxedJob } from "bullmq";
 import type { Progress } from "../compressors/types.js";
 import type { Models } from "../sdk/models.js";
 import type { Store } from "../store/store.js";
 import { asJobFailure } from "./failures.js";
-import { loadModel, processorContext } from "./processor-context.js";
-import { throttleProgress } from "./progress.js";
+import type { JobRunner } from "./job-runners.js";
+import type { JobRequest } from "./job-thread-protocol.js";
+import { loadModel, type ProcessorContext } from "./processor-context.js";
 
-/** What a job runner gets in a sandboxed child: the store, the models and the job's hooks. */
+/** What a job runner gets in the job thread: the store, the models and the job's hooks. */
 export interface JobContext {
   readonly store: Store;
   readonly models: Models;
@@ -16,26 +16,25 @@ export interface JobContext {
 }
 
 /**
- * A sandboxed processor's body: the child's context, the model the queue needs loaded first (a
- * failure there is the worker's, not the job's), then the job, whose bad input fails for good.
+ * A job's body in the job thread: the model its queue needs loaded first (a failure there is the
+ * worker's, not the job's), then the job, whose bad input fails for good.
+ * @throws WorkerSetupError when the first model cannot load; `UnrecoverableError` for bad input.
  */
-export async function runInContext<T>(
-  job: SandboxedJob,
-  signal: AbortSignal | undefined,
-  load: (models: Models) => Promise<unknown>,
-  run: (context: JobContext) => Promise<T>,
-): Promise<T> {
-  const { config, store, models } = await processorContext();
-  await loadModel(() => load(models));
+export async function runInContext(
+  runner: JobRunner,
+  request: JobRequest,
+  { config, store, models }: ProcessorContext,
+  hooks: { readonly onProgress: (progress: Progress) => void; readonly signal: AbortSignal },
+): Promise<unknown> {
+  await loadModel(() => runner.loadFirst(models, request.data));
   try {
-    return await run({
+    return await runner.run(request, {
       store,
       models,
       ...(config.maxDocumentChars !== undefined
         ? { maxDocumentChars: config.maxDocumentChars }
         : {}),
-      onProgress: throttleProgress((progress) => job.updateProgress(progress)),
-      ...(signal ? { signal } : {}),
+      ...hooks,
     });
   } catch (error) {
     throw asJobFailure(error);

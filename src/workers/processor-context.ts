@@ -1,9 +1,9 @@
-import { Redis } from "ioredis";
-import { redisOptionsFromUrl } from "../../queues/connection.js";
+import { createRedisClient, redactPassword } from "../../queues/connection.js";
 import { createModels, type Models } from "../sdk/models.js";
 import { createStore, type Store } from "../store/store.js";
-import { type WorkerConfig, workerConfigFromEnv } from "./config.js";
+import type { WorkerConfig } from "./config.js";
 import { WorkerSetupError } from "./failures.js";
+import { withLoadLog } from "./model-load-log.js";
 
 export interface ProcessorContext {
   readonly config: WorkerConfig;
@@ -11,29 +11,49 @@ export interface ProcessorContext {
   readonly models: Models;
 }
 
-let context: Promise<ProcessorContext> | undefined;
-
 /**
- * The state a child process keeps across jobs: its configuration, a Redis connection for the
- * store, and the models, each loaded on first use and then reused for every later job. Nothing
- * happens at import time, so importing a processor file cannot fail on a missing model.
+ * The state the job thread keeps across jobs: a Redis connection for the store and one model
+ * set, each model loaded on first use and then shared by every job of every queue this process
+ * serves, however many run at once. Created on the first job, so a thread whose Redis or models
+ * are missing still starts; a failure is a `WorkerSetupError` and the next job tries again.
+ * @throws WorkerSetupError when the models config is invalid (models themselves load later).
  */
-export function processorContext(): Promise<ProcessorContext> {
-  context ??= createContext().catch((error: unknown) => {
-    context = undefined;
-    throw new WorkerSetupError(`worker setup failed: ${describe(error)}`);
-  });
-  return context;
+export function lazyProcessorContext(
+  config: WorkerConfig,
+  log: (message: string) => void,
+): () => Promise<ProcessorContext> {
+  let context: Promise<ProcessorContext> | undefined;
+  return () => {
+    context ??= createContext(config, log).catch((error: unknown) => {
+      context = undefined;
+      throw new WorkerSetupError(`worker setup failed: ${describe(error)}`);
+    });
+    return context;
+  };
 }
 
-async function createContext(): Promise<ProcessorContext> {
-  const config = workerConfigFromEnv();
-  const redis = new Redis({ ...redisOptionsFromUrl(config.redisUrl), lazyConnect: true });
-  await redis.connect();
+async function createContext(
+  config: WorkerConfig,
+  log: (message: string) => void,
+): Promise<ProcessorContext> {
+  // Like BullMQ's own connections, the store waits for Redis to come back instead of failing a
+  // job's command after a few retries (the job's lock lapses anyway while Redis is away); its
+  // commands queue until the connection is ready, so a Redis restart is not a setup failure.
+  const redis = createRedisClient(config.redisUrl, config.redisTls, "blocking");
+  // Without a listener ioredis prints "[ioredis] Unhandled error event" on every reconnect.
+  let lastError = "";
+  redis.on("error", (error: Error) => {
+    const message = redactPassword(error.message, config.redisUrl);
+    if (message !== lastError) log(`store connection error: ${message} (retrying)`);
+    lastError = message;
+  });
+  redis.on("ready", () => {
+    lastError = "";
+  });
   return {
     config,
     store: createStore(redis, config.prefix, config.retention),
-    models: createModels(config.models),
+    models: withLoadLog(createModels(config.models), log),
   };
 }
 

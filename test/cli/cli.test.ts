@@ -80,6 +80,25 @@ describe("ctxpress CLI", () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
+  it("refuses a 9 KB question and more than 256 contexts at the door: exit 2, nothing stored", async () => {
+    const prefix = uniquePrefix("cli-door");
+    const redis = ["--redis-url", TEST_REDIS_URL, "--prefix", prefix];
+    const longQuestion = ctxpress(["enqueue", text, "--question", "why? ".repeat(1800), ...redis]);
+    expect(longQuestion.code, longQuestion.stderr).toBe(2);
+    expect(longQuestion.stderr).toMatch(/question/);
+    const paragraphs = join(dir, "paragraphs.txt");
+    writeFileSync(paragraphs, "A short paragraph.\n\n".repeat(300));
+    const manyContexts = ctxpress(["enqueue", paragraphs, "--chunk-chars", "10", ...redis]);
+    expect(manyContexts.code, manyContexts.stderr).toBe(2);
+    expect(manyContexts.stderr).toMatch(/contexts: \d+ contexts, over the limit of 256/);
+    // No document and no job: only BullMQ's per-queue metadata, written when the client opened.
+    const connection = testRedis();
+    const keys = await connection.keys(`${prefix}:*`);
+    expect(keys.filter((key) => !key.endsWith(":meta"))).toEqual([]);
+    await deleteKeys(connection, prefix);
+    await connection.quit();
+  });
+
   it("enqueues for a worker, waits with --wait, and shows the job with status", async () => {
     const prefix = uniquePrefix("cli-queue");
     const redis = ["--redis-url", TEST_REDIS_URL, "--prefix", prefix];

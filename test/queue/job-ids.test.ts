@@ -36,6 +36,14 @@ describe("job ids", () => {
     expect(compressJobId(requestKey(one))).not.toContain(":");
   });
 
+  it("differ when the request names other models", () => {
+    const data = { version: 1, documents: [doc], options: { method: "llmlingua" } } as const;
+    const a = compressJobDataSchema.parse({ ...data, models: "a".repeat(64) });
+    const b = compressJobDataSchema.parse({ ...data, models: "b".repeat(64) });
+    expect(compressJobId(requestKey(a))).not.toBe(compressJobId(requestKey(b)));
+    expect(requestKey(a)).not.toBe(requestKey(compressJobDataSchema.parse(data)));
+  });
+
   it("separate cache entries per model configuration", () => {
     expect(compressionCacheKey("r", "models-a")).not.toBe(compressionCacheKey("r", "models-b"));
   });

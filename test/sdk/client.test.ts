@@ -1,5 +1,9 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type CompressionInputError,
+  isCompressionInputError,
+} from "../../src/compressors/errors.js";
 import { CtxpressClient } from "../../src/sdk/client.js";
 import { JobNotFoundError, JobTimeoutError } from "../../src/sdk/errors.js";
 import {
@@ -53,6 +57,24 @@ describe("CtxpressClient without workers", () => {
       compress: { waiting: 2 },
       answer: { "waiting-children": 1 },
     });
+  });
+
+  it("refuses what workers would refuse before storing anything, naming the field", async () => {
+    const before = await countKeys(redis, prefix);
+    const longQuestion = client.enqueueCompress(
+      { contexts: ["Some text."], question: "x".repeat(9 * 1024) },
+      { method: "longllmlingua" },
+    );
+    await expect(longQuestion).rejects.toSatisfy(
+      (error: CompressionInputError) =>
+        isCompressionInputError(error) && error.issues[0]?.path[0] === "question",
+    );
+    const manyContexts = client.enqueueAnswer(
+      { contexts: Array.from({ length: 257 }, (_, i) => `Context ${i}.`), question: "Which?" },
+      { method: "llmlingua" },
+    );
+    await expect(manyContexts).rejects.toThrow(/contexts: 257 contexts, over the limit of 256/);
+    expect(await countKeys(redis, prefix)).toBe(before);
   });
 
   it("reports unknown jobs as such", async () => {

@@ -1,9 +1,10 @@
 /**
  * The training toolkit end to end, small enough for CI: a tiny model trains a few steps on real
- * corpus text and generated task samples (lm, copy and task rows), resumes from its checkpoint,
- * exports a model folder, and ONNX Runtime reproduces the exported golden log-probs.
+ * corpus text and generated task samples (lm, copy and task rows), resumes from its checkpoint
+ * under bf16 autocast, exports a model folder, and ONNX Runtime reproduces the exported golden
+ * log-probs.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { AutoTokenizer, env } from "@huggingface/transformers";
@@ -50,11 +51,14 @@ async function writeSmokeData(): Promise<void> {
 }
 
 describe("training smoke run", () => {
-  it("trains, resumes, exports, and the export loads in ONNX Runtime", async () => {
+  it("trains, resumes in bf16, exports, and the export loads in ONNX Runtime", async () => {
     await writeSmokeData();
     const common = ["--data-dir", dataDir, "--run-dir", runDir];
     python("train.py", CONFIG, ...common, "--stop-at", "2");
-    const resumed = python("train.py", CONFIG, ...common);
+    for (const file of ["train.npy", "heldout.npy", "tasks/smoke.npz"]) {
+      expect(existsSync(join(dataDir, "tokens", file))).toBe(true);
+    }
+    const resumed = python("train.py", CONFIG, ...common, "--precision", "bf16");
     expect(resumed).toContain("resumed smoke at step 2");
 
     const log = readFileSync(join(runDir, "log.jsonl"), "utf8")
@@ -66,8 +70,9 @@ describe("training smoke run", () => {
     const evaluation = log.find((r) => r.eval)?.eval;
     expect(evaluation?.heldout_loss).toBeGreaterThan(0);
     expect(Object.keys(evaluation?.task_exact_match ?? {}).sort()).toEqual(["doc-qa", "passkey"]);
+    expect(Object.keys(evaluation?.task_first_token ?? {}).sort()).toEqual(["doc-qa", "passkey"]);
     const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8"));
-    expect(summary).toMatchObject({ steps: 3, hardware: { device: "cpu" } });
+    expect(summary).toMatchObject({ steps: 3, precision: "bf16", hardware: { device: "cpu" } });
 
     python("export_model.py", CONFIG, "--run-dir", runDir, "--out", modelDir);
     const check = readExportCheck(modelDir);

@@ -4,12 +4,10 @@
  * what the timings and window checks below are sized for), workers in other processes started
  * through the CLI.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
+import { commandName, descendants } from "../../bench/faults/process-tree.js";
 import { producerConnection } from "../../queues/connection.js";
 import { COMPRESS_JOB, COMPRESS_QUEUE } from "../../queues/names.js";
 import { defaultRetention } from "../../queues/retention.js";
@@ -19,6 +17,7 @@ import { splitIntoContexts } from "../../src/sdk/chunk.js";
 import type { CtxpressClient } from "../../src/sdk/client.js";
 import { createStore } from "../../src/store/store.js";
 import { TEST_REDIS_URL } from "../queue/redis-fixture.js";
+import { tinyRandomModelsFile } from "./tiny-models.js";
 import { workerFleet } from "./worker-fleet.js";
 import type { WorkerProcess } from "./worker-process.js";
 
@@ -30,18 +29,7 @@ const question = "What is the ship's secret passkey written in the harbour maste
 const shortContexts = splitIntoContexts(longDocument.slice(0, 6000), 1500);
 /** Long enough on tiny-random that a test can act while the job runs. */
 const slowContexts = splitIntoContexts(longDocument.slice(0, 40_000), 2000);
-const tinyRandom = fileURLToPath(new URL("../../models/tiny-random", import.meta.url));
-const modelsFile = path.join(
-  mkdtempSync(path.join(tmpdir(), "ctxpress-acceptance-")),
-  "models.json",
-);
-writeFileSync(
-  modelsFile,
-  JSON.stringify({
-    scorer: { type: "onnx", model: tinyRandom },
-    decoder: { type: "onnx", model: tinyRandom },
-  }),
-);
+const modelsFile = tinyRandomModelsFile();
 /** Short locks so a dead worker's job is retaken in seconds, not BullMQ's default 30 s. */
 const FAST_STALL = ["--lock-duration", "1500", "--stalled-interval", "1000"];
 
@@ -219,13 +207,43 @@ describe("queue acceptance", () => {
     const handle = await startSlowJob(client, victim, () => {
       rescuer = fleet.spawn(prefix, ["--models", modelsFile, ...FAST_STALL]);
     });
-    victim.signal("SIGKILL", "group");
+    // Only its PID, as the OOM killer or `kill -9` would: nothing it started may live on.
+    victim.signal("SIGKILL", "parent");
     await victim.exited;
+    expect(victim.groupAlive()).toBe(false);
     expect(await client.status(handle.id)).toMatchObject({ state: "active" });
 
     const result = await handle.result();
     expect(result.stats.counts.compressedTokens).toBeGreaterThan(0);
     await rescuer?.waitForLine(new RegExp(`compress ${handle.id}: completed`));
+  });
+
+  it("runs concurrent jobs in its own process with one model set", async () => {
+    // The jobs wait in the queue before the worker starts, so it takes all four at once.
+    const prefix = fleet.prefix("shared-models");
+    const client = await fleet.connect(prefix);
+    const handles = await Promise.all(
+      [1, 2, 3, 4].map((n) =>
+        client.enqueueCompress(
+          { contexts: slowContexts, instruction: `Concurrent request ${n}.` },
+          { method: "llmlingua", rate: 0.3 },
+        ),
+      ),
+    );
+    const worker = await fleet.start(prefix, ["--models", modelsFile, "--concurrency", "4"]);
+    await Promise.all(handles.map((handle) => handle.result()));
+    const log = worker.output();
+    // All four ran at once: every start came before the first completion.
+    const firstCompleted = log.indexOf(": completed");
+    for (const handle of handles) {
+      const started = log.indexOf(`compress ${handle.id}: started`);
+      expect(started).toBeGreaterThanOrEqual(0);
+      expect(started).toBeLessThan(firstCompleted);
+    }
+    expect(log.match(/loaded scorer /g)).toHaveLength(1);
+    // No process of its own runs a model (tsx's esbuild service may run below it from source).
+    const below = descendants(worker.child.pid as number).map(({ pid }) => commandName(pid));
+    expect(below.filter((name) => name !== "esbuild")).toEqual([]);
   });
 
   it("finishes its running job on SIGTERM, then exits 0", async () => {

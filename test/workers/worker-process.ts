@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-/** A `ctxpress` command (a worker, a server) running in its own process group (parent and its children). */
+/** A `ctxpress` command (a worker, a server) in its own process group (itself and anything it starts). */
 export interface WorkerProcess {
   readonly child: ChildProcess;
   /** Everything the worker logged so far. */
@@ -13,6 +13,8 @@ export interface WorkerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Signals the whole group (`group`) or only the parent process. */
   signal(signal: NodeJS.Signals, target: "group" | "parent"): void;
+  /** Whether any process of its group still runs (a child it started would outlive it there). */
+  groupAlive(): boolean;
 }
 
 export function spawnWorker(args: readonly string[]): WorkerProcess {
@@ -67,12 +69,21 @@ export function spawnCli(args: readonly string[]): WorkerProcess {
     },
     signal(signal, target) {
       if (child.pid === undefined) return;
-      // The group may outlive its leader (sandbox children), so it is signalled regardless.
+      // The group may outlive its leader (a child it started), so it is signalled regardless.
       if (target === "parent" && (child.exitCode !== null || child.signalCode !== null)) return;
       try {
         process.kill(target === "group" ? -child.pid : child.pid, signal);
       } catch {
         // already gone
+      }
+    },
+    groupAlive() {
+      if (child.pid === undefined) return false;
+      try {
+        process.kill(-child.pid, 0);
+        return true;
+      } catch {
+        return false;
       }
     },
   };

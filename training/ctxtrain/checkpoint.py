@@ -9,7 +9,9 @@ def resume(checkpoint: Path, model: torch.nn.Module, optimizer: torch.optim.Opti
     """Loads `checkpoint` into model and optimizer when it exists; returns (step, wall seconds)."""
     if not checkpoint.exists():
         return 0, 0.0
-    state = torch.load(checkpoint)
+    # Tensors load on the CPU and are copied to the model's device: a run checkpointed on a GPU
+    # resumes on a CPU and the other way round.
+    state = torch.load(checkpoint, map_location="cpu")
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     print(f"resumed {name} at step {state['step']}", flush=True)

@@ -1,4 +1,4 @@
-"""Training data: token streams of the corpus splits, and batches that mix three kinds of rows.
+"""Training batches that mix four kinds of rows, built from the prepared token ids (token_files.py):
 
 - lm:   a random window of the train stream, loss on every token (plain language modelling);
 - copy: a corpus segment repeated to fill the row, loss on the repetitions (an induction-head
@@ -12,38 +12,15 @@ Every batch is a pure function of (seed, step), so a resumed run sees exactly th
 uninterrupted run would have seen.
 """
 
-import hashlib
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from .bpe import BpeTokenizer
 from .special_tokens import ENDOFTEXT_ID, PAD_ID, SPECIAL_TOKENS
 
 IGNORE = -100
 ROW_KINDS = ("lm", "copy", "repeat", "task")
-
-
-def corpus_stream(split: str, tokenizer: BpeTokenizer, tokenizer_file: Path, data_dir: Path) -> np.ndarray:
-    """All documents of a split as one uint16 stream, each preceded by <|endoftext|>; cached under
-    <data_dir>/tokens, keyed by the hashes of the tokenizer and the corpus file."""
-    source = data_dir / "corpus" / f"{split}.jsonl"
-    key = hashlib.sha256(tokenizer_file.read_bytes() + source.read_bytes()).hexdigest()[:16]
-    cache = data_dir / "tokens" / f"{split}-{key}.npy"
-    if cache.exists():
-        return np.load(cache)
-    ids: list[int] = []
-    with source.open() as lines:
-        for line in lines:
-            ids.append(ENDOFTEXT_ID)
-            ids.extend(tokenizer.encode(json.loads(line)["text"]))
-    stream = np.asarray(ids, dtype=np.uint16)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.save(cache, stream)
-    return stream
 
 
 @dataclass
@@ -53,28 +30,15 @@ class TaskExample:
     task: str
 
 
-def load_task_examples(path: Path, tokenizer: BpeTokenizer) -> list[TaskExample]:
-    """JSONL rows {"task", "prompt", "answer"}: the prompt is the full reader prompt (context,
-    question and answer prefix), the answer the text the reader must produce after it."""
-    examples = []
-    with path.open() as lines:
-        for line in lines:
-            row = json.loads(line)
-            examples.append(
-                TaskExample(
-                    prompt=[ENDOFTEXT_ID, *tokenizer.encode(row["prompt"])],
-                    answer=tokenizer.encode(row["answer"]),
-                    task=row["task"],
-                )
-            )
-    return examples
-
-
 @dataclass
 class Batch:
     inputs: torch.Tensor  # [rows, seq] int64
     targets: torch.Tensor  # [rows, seq] int64, IGNORE where no loss
     kinds: list[str]  # per row: "lm", "copy", "repeat" or "task"
+
+    def to(self, device: torch.device) -> "Batch":
+        """The same batch with its tensors on `device`."""
+        return Batch(self.inputs.to(device), self.targets.to(device), self.kinds)
 
 
 def _lm_row(stream: np.ndarray, seq: int, rng: np.random.Generator) -> tuple[list[int], list[int]]:
@@ -96,15 +60,15 @@ def _copy_row(stream: np.ndarray, seq: int, rng: np.random.Generator) -> tuple[l
     return tokens[:-1], targets
 
 
-def _repeat_row(vocab_size: int, seq: int, rng: np.random.Generator) -> tuple[list[int], list[int]]:
-    """Episodes of 4-16 uniformly random ordinary tokens, each repeated 2-4 times and closed by
+def _repeat_row(pool: np.ndarray, seq: int, rng: np.random.Generator) -> tuple[list[int], list[int]]:
+    """Episodes of 4-16 tokens drawn uniformly from `pool`, each repeated 2-4 times and closed by
     <|endoftext|>; loss on the repetitions. Short episodes of uniform tokens are what makes an
     induction circuit appear quickly: unigram-distributed tokens in long segments did not
-    (no progress in 300 steps), this did within ~200 steps on a 2-layer probe."""
+    (no progress in 300 steps). docs/TRAINING-PROBES.md has the measured curves."""
     tokens = [ENDOFTEXT_ID]
     predictable = [False]
     while len(tokens) < seq + 1:
-        segment = rng.integers(len(SPECIAL_TOKENS), vocab_size, int(rng.integers(4, 17))).tolist()
+        segment = pool[rng.integers(0, len(pool), int(rng.integers(4, 17)))].tolist()
         repeats = int(rng.integers(2, 5))
         tokens += segment * repeats + [ENDOFTEXT_ID]
         predictable += [False] * len(segment) + [True] * (len(segment) * (repeats - 1)) + [False]
@@ -122,6 +86,13 @@ def _task_row(example: TaskExample, seq: int) -> tuple[list[int], list[int]]:
     return tokens[:-1] + [PAD_ID] * pad, targets + [IGNORE] * pad
 
 
+def _most_frequent(stream: np.ndarray, vocab_size: int, count: int) -> np.ndarray:
+    """The `count` most frequent ordinary tokens of `stream` (special tokens excluded)."""
+    frequency = np.bincount(stream, minlength=vocab_size)
+    frequency[: len(SPECIAL_TOKENS)] = -1
+    return np.sort(np.argsort(-frequency, kind="stable")[:count])
+
+
 class BatchSource:
     def __init__(
         self,
@@ -130,9 +101,16 @@ class BatchSource:
         seq: int,
         rows: dict[str, int],
         tasks: list[TaskExample] | None = None,
+        repeat_vocab: int | None = None,
     ):
+        """`repeat_vocab`: repeat rows draw from the most frequent tokens of `stream` (None:
+        every ordinary token)."""
         self.stream = stream
-        self.vocab_size = vocab_size
+        self.repeat_pool = (
+            np.arange(len(SPECIAL_TOKENS), vocab_size)
+            if repeat_vocab is None
+            else _most_frequent(stream, vocab_size, repeat_vocab)
+        )
         self.seq = seq
         self.rows = rows
         unknown = set(rows) - set(ROW_KINDS)
@@ -153,7 +131,7 @@ class BatchSource:
                 elif kind == "copy":
                     row = _copy_row(self.stream, self.seq, rng)
                 elif kind == "repeat":
-                    row = _repeat_row(self.vocab_size, self.seq, rng)
+                    row = _repeat_row(self.repeat_pool, self.seq, rng)
                 else:
                     row = _task_row(self.tasks[int(rng.integers(0, len(self.tasks)))], self.seq)
                 inputs.append(row[0])

@@ -17,6 +17,7 @@ import torch
 
 from .bpe import BpeTokenizer
 from .external_data import share_external_data
+from .lm_head import gemm_lm_head, int8_embedding_gather
 from .model import LlamaLM
 from .onnx_graphs import export_graph
 from .paths import TOKENIZER_DIR
@@ -79,6 +80,12 @@ def export_model_folder(
     graphs = [onnx_dir / "model.onnx", onnx_dir / "model_embeds.onnx"]
     offsets = share_external_data(graphs, DATA_FILE)
     quantize_graph(str(graphs[0]), str(onnx_dir / QUANTIZED_FILE))
+    # After quantizing: quantize.py recognises the LM head by its Einsum.
+    for path in [*graphs, onnx_dir / QUANTIZED_FILE]:
+        model = onnx.load(str(path), load_external_data=False)
+        gemm_lm_head(model.graph)
+        int8_embedding_gather(model.graph)
+        onnx.save(model, str(path))
 
     for name in TOKENIZER_FILES:
         shutil.copyfile(tokenizer_dir / name, out_dir / name)

@@ -34,7 +34,8 @@ def rotate_half(x: Tensor) -> Tensor:
 
 def rope_cos_sin(position_ids: Tensor, head_dim: int, theta: float) -> tuple[Tensor, Tensor]:
     """cos/sin of shape [batch, 1, seq, head_dim] for Hugging Face's half-split RoPE layout."""
-    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+    exponents = torch.arange(0, head_dim, 2, dtype=torch.float32, device=position_ids.device) / head_dim
+    inv_freq = 1.0 / (theta**exponents)
     angles = position_ids.to(torch.float32).unsqueeze(-1) * inv_freq
     angles = torch.cat((angles, angles), dim=-1).unsqueeze(1)
     return angles.cos(), angles.sin()
@@ -141,10 +142,12 @@ class LlamaLM(nn.Module):
         if isinstance(module, (nn.Linear, nn.Embedding)):
             nn.init.normal_(module.weight, std=self.config.initializer_range)
 
-    def empty_cache(self, batch: int) -> list[tuple[Tensor, Tensor]]:
+    def empty_cache(self, batch: int, device: torch.device | None = None) -> list[tuple[Tensor, Tensor]]:
         c = self.config
         shape = (batch, c.num_key_value_heads, 0, c.head_dim)
-        return [(torch.zeros(shape), torch.zeros(shape)) for _ in range(c.num_hidden_layers)]
+        return [
+            (torch.zeros(shape, device=device), torch.zeros(shape, device=device)) for _ in range(c.num_hidden_layers)
+        ]
 
     def hidden_states(
         self,
@@ -168,8 +171,9 @@ class LlamaLM(nn.Module):
         padding needs no mask: causal attention never lets a real token see a later pad)."""
         batch, seq = input_ids.shape
         mask = torch.ones_like(input_ids)
-        positions = torch.arange(seq).unsqueeze(0).expand(batch, seq)
-        hidden, _ = self.hidden_states(self.model.embed_tokens(input_ids), mask, positions, self.empty_cache(batch))
+        positions = torch.arange(seq, device=input_ids.device).unsqueeze(0).expand(batch, seq)
+        embeds = self.model.embed_tokens(input_ids)
+        hidden, _ = self.hidden_states(embeds, mask, positions, self.empty_cache(batch, input_ids.device))
         return hidden
 
     def forward(self, input_ids: Tensor) -> Tensor:

@@ -6,7 +6,7 @@ and starting it again resumes from the last checkpoint into the new phase.
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import ModelConfig
@@ -24,6 +24,10 @@ class Phase:
     # a decaying rate the circuit did not appear within the phase).
     decay: bool = True
     task_file: str | None = None  # relative to <data dir>/tasks
+    # Task rows only of these tasks ("passkey", "multi-key", "doc-qa", ...); None keeps every task.
+    tasks: list[str] | None = None
+    # Repeat rows draw from the N most frequent tokens of the train split; None: all 8,184.
+    repeat_vocab: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,12 +47,26 @@ class RunConfig:
     checkpoint_every: int = 50
     eval_every: int = 200
     eval_task_file: str | None = None
+    # Held-out task examples scored per task at each evaluation (the first N of each task), and
+    # which tasks (None: every task in eval_task_file).
+    eval_per_task: int = 16
+    eval_tasks: list[str] | None = None
+    # "fp32", or "bf16" autocast (see precision.py); train.py's --precision overrides it.
+    precision: str = "fp32"
     threads: int = 2
     notes: list[str] = field(default_factory=list)
 
     @property
     def total_steps(self) -> int:
         return sum(p.steps for p in self.phases)
+
+    def with_batch_scale(self, factor: int) -> "RunConfig":
+        """The same run with every phase's rows multiplied by `factor` (a GPU's larger batches;
+        steps, learning rates and the curriculum unchanged). Raises ValueError when factor < 1."""
+        if factor < 1:
+            raise ValueError(f"batch scale must be >= 1, got {factor}")
+        phases = [replace(p, rows={kind: n * factor for kind, n in p.rows.items()}) for p in self.phases]
+        return replace(self, phases=phases)
 
     def phase_at(self, step: int) -> tuple[Phase, int]:
         """The phase of a global step and the step's index inside it."""

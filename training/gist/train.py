@@ -18,9 +18,9 @@ from torch import nn
 
 from ctxtrain import checkpoint as checkpoints
 from ctxtrain.bpe import BpeTokenizer
-from ctxtrain.data import corpus_stream
 from ctxtrain.model import LlamaLM
 from ctxtrain.paths import DATA_DIR, REPO_ROOT, RUNS_DIR, TOKENIZER_DIR
+from ctxtrain.token_files import corpus_tokens
 from ctxtrain.trainer import hardware
 
 from .autocompressor import AutoCompressor
@@ -92,8 +92,8 @@ def train(config: GistConfig, run_dir: Path, data_dir: Path, stop_at: int | None
     run_dir.mkdir(parents=True, exist_ok=True)
     tokenizer_file = TOKENIZER_DIR / "tokenizer.json"
     tokenizer = BpeTokenizer.from_file(tokenizer_file)
-    train_stream = corpus_stream("train", tokenizer, tokenizer_file, data_dir)
-    heldout_stream = corpus_stream("heldout", tokenizer, tokenizer_file, data_dir)
+    train_stream = corpus_tokens("train", tokenizer, tokenizer_file, data_dir)
+    heldout_stream = corpus_tokens("heldout", tokenizer, tokenizer_file, data_dir)
     eval_examples = (
         load_qa_examples(data_dir / GIST_DATA / config.qa_eval_file, tokenizer, tokenizer_file)[: config.eval_qa]
         if config.qa_eval_file

@@ -6,6 +6,7 @@ import {
   modelsConfigFromFlags,
   type RedisFlags,
   type RequestFlags,
+  redisSettingsFromFlags,
   requestFromFlags,
   requireQuestion,
   withGenerationFlags,
@@ -44,8 +45,7 @@ async function inProcess<T>(
   const models = createModels(await modelsConfigFromFlags(flags));
   const indexes = flags.indexStore
     ? await (await import("../../sdk/landmark-indexes.js")).connectIndexStore({
-        redisUrl: flags.redisUrl,
-        prefix: flags.prefix,
+        ...redisSettingsFromFlags(flags),
       })
     : null;
   const bar = progressDisplay();

@@ -8,6 +8,7 @@ import {
   integer,
   type RedisFlags,
   type RequestFlags,
+  redisSettingsFromFlags,
   requestFromFlags,
   requireQuestion,
   withGenerationFlags,
@@ -37,8 +38,7 @@ export function enqueueCommand(): Command {
       if (flags.answer) requireQuestion(flags);
       const { input, options } = requestFromFlags(await readDocuments(files), flags);
       const client = await CtxpressClient.connect({
-        redisUrl: flags.redisUrl,
-        prefix: flags.prefix,
+        ...redisSettingsFromFlags(flags),
         defaultTimeoutMs: flags.timeout,
         ...(flags.maxDocumentChars !== undefined
           ? { maxDocumentChars: flags.maxDocumentChars }
@@ -51,12 +51,14 @@ export function enqueueCommand(): Command {
         if (!flags.wait) {
           if (flags.json) {
             process.stdout.write(
-              `${JSON.stringify({ id: handle.id, queue: handle.queue, deduplicated: handle.deduplicated })}\n`,
+              `${JSON.stringify({ id: handle.id, queue: handle.queue, deduplicated: handle.deduplicated, rerun: handle.rerun })}\n`,
             );
           } else {
             process.stdout.write(`${handle.id}\n`);
             if (handle.deduplicated)
               process.stderr.write("(an identical request was already queued)\n");
+            if (handle.rerun)
+              process.stderr.write("(an identical request had failed; it runs again)\n");
           }
           return;
         }

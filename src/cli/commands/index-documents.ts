@@ -5,6 +5,7 @@ import {
   integer,
   modelsConfigFromFlags,
   type RedisFlags,
+  redisSettingsFromFlags,
   withModelFlags,
   withRedisFlags,
 } from "../flags.js";
@@ -29,7 +30,7 @@ async function indexInProcess(documents: readonly string[], flags: IndexFlags): 
     import("../../sdk/models.js"),
   ]);
   const models = createModels(await modelsConfigFromFlags(flags));
-  const store = await connectIndexStore({ redisUrl: flags.redisUrl, prefix: flags.prefix });
+  const store = await connectIndexStore(redisSettingsFromFlags(flags));
   try {
     for (const document of documents) {
       const bar = progressDisplay();
@@ -53,8 +54,7 @@ async function indexInProcess(documents: readonly string[], flags: IndexFlags): 
 /** Queues one index job per document for the workers; waits for each unless --detach. */
 async function indexOnWorkers(documents: readonly string[], flags: IndexFlags): Promise<void> {
   const client = await CtxpressClient.connect({
-    redisUrl: flags.redisUrl,
-    prefix: flags.prefix,
+    ...redisSettingsFromFlags(flags),
     defaultTimeoutMs: flags.timeout,
     ...(flags.maxDocumentChars !== undefined ? { maxDocumentChars: flags.maxDocumentChars } : {}),
   });

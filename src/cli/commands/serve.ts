@@ -5,6 +5,7 @@ import {
   number,
   parseJsonObject,
   type RedisFlags,
+  redisSettingsFromFlags,
   withModelFlags,
   withRedisFlags,
 } from "../flags.js";
@@ -92,8 +93,7 @@ export function serveCommand(): Command {
         upstream: flags.upstream,
         upstreamApiKey: process.env[UPSTREAM_KEY_ENV] || undefined,
         queue: flags.queue === true,
-        redisUrl: flags.redisUrl,
-        prefix: flags.prefix,
+        ...redisSettingsFromFlags(flags),
         apiKeys: await loadApiKeys(flags.apiKeysFile),
         bodyLimit: flags.bodyLimit,
         workTimeoutMs: flags.workTimeout,

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { CtxpressClient } from "../../sdk/client.js";
 import { UsageError } from "../exit-codes.js";
-import { type RedisFlags, withRedisFlags } from "../flags.js";
+import { type RedisFlags, redisSettingsFromFlags, withRedisFlags } from "../flags.js";
 import { printResult } from "../format.js";
 
 type StatusFlags = RedisFlags & { json?: boolean; result?: boolean };
@@ -16,8 +16,7 @@ export function statusCommand(): Command {
     .option("--result", "print the finished job's stored result instead, as `enqueue --wait` does")
     .action(async (jobId: string | undefined, flags: StatusFlags) => {
       const client = await CtxpressClient.connect({
-        redisUrl: flags.redisUrl,
-        prefix: flags.prefix,
+        ...redisSettingsFromFlags(flags),
       });
       try {
         if (flags.result) {

@@ -5,6 +5,7 @@ import {
   integer,
   modelsConfigFromFlags,
   type RedisFlags,
+  redisSettingsFromFlags,
   withModelFlags,
   withRedisFlags,
 } from "../flags.js";
@@ -31,14 +32,18 @@ export function workerCommand(): Command {
         .choices([COMPRESS_QUEUE, ANSWER_QUEUE, INDEX_QUEUE])
         .default([COMPRESS_QUEUE, ANSWER_QUEUE, INDEX_QUEUE]),
     )
-    .option("-c, --concurrency <n>", "jobs at once per queue (one child process each)", integer, 1)
+    .option("-c, --concurrency <n>", "jobs at once per queue (all share one model set)", integer, 1)
     .option(
       "--lock-duration <ms>",
-      "job lock time; a dead worker's job is retaken after it",
+      "job lock time; a dead worker's job is retaken after it (default 10000)",
       integer,
     )
-    .option("--stalled-interval <ms>", "how often to look for jobs of dead workers", integer)
-    .option("--max-stalled <n>", "fail a job after it stalled this many times", integer)
+    .option(
+      "--stalled-interval <ms>",
+      "how often to look for jobs of dead workers (default 5000)",
+      integer,
+    )
+    .option("--max-stalled <n>", "fail a job after it stalled more often (default 3)", integer)
     .option("--max-document-chars <n>", "refuse documents longer than this", integer)
     .action(async (flags: WorkerFlags) => {
       const [{ workerConfigSchema }, { closeOnSignals }, { startWorkers }] = await Promise.all([
@@ -47,8 +52,7 @@ export function workerCommand(): Command {
         import("../../workers/start-workers.js"),
       ]);
       const config = workerConfigSchema.parse({
-        redisUrl: flags.redisUrl,
-        prefix: flags.prefix,
+        ...redisSettingsFromFlags(flags),
         queues: flags.queues,
         concurrency: flags.concurrency,
         lockDurationMs: flags.lockDuration,
