@@ -198,7 +198,8 @@ export async function modelsConfigFromFlags(flags: {
     : ((await readJsonFile(flags.models)) as ModelsConfigInput);
 }
 
-function parseJsonObject(text: string, flag: string): Record<string, unknown> {
+/** `text` as a JSON object; anything else is a `UsageError` naming `flag`. */
+export function parseJsonObject(text: string, flag: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
