@@ -1,7 +1,8 @@
 /**
  * The layers ctxpress keeps (see the README's "Layout"), checked by test/layers.test.ts:
  * queues/ is the bottom layer producers and workers share, the product never imports bench/,
- * compressors are algorithms that never touch Redis, and nothing imports itself in a circle.
+ * compressors are algorithms that never touch Redis, workers never import the SDK, and nothing
+ * imports itself in a circle.
  */
 module.exports = {
   forbidden: [
@@ -25,6 +26,14 @@ module.exports = {
       severity: "error",
       from: { path: "^src/compressors/" },
       to: { path: "node_modules/(ioredis|bullmq)/" },
+    },
+    {
+      name: "workers-never-import-the-sdk",
+      comment:
+        "Workers and the in-process pipeline sit below the SDK (src/sdk: the queue client); both use src/pipeline.",
+      severity: "error",
+      from: { path: "^src/(workers|pipeline)/" },
+      to: { path: "^src/sdk/" },
     },
     {
       name: "no-circular-imports",

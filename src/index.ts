@@ -40,6 +40,13 @@ export type {
 export * from "./errors/index.js";
 export { createModels, defaultModels, type Models } from "./model/models.js";
 export type { ModelsConfig, ModelsConfigInput } from "./model/provider-config.js";
+export {
+  type AnswerOptions,
+  compress,
+  compressThenAnswer,
+  type InProcessOptions,
+} from "./pipeline/in-process.js";
+export { type IndexOptions, indexDocument } from "./pipeline/index-document.js";
 export { splitIntoContexts } from "./sdk/chunk.js";
 export {
   type ClientOptions,
@@ -47,19 +54,11 @@ export {
   type JobHandle,
   type JobStatus,
 } from "./sdk/client.js";
-export {
-  type AnswerOptions,
-  compress,
-  compressThenAnswer,
-  type InProcessOptions,
-} from "./sdk/in-process.js";
 export { type PreparedCompressJob, prepareCompressJob } from "./sdk/job-data.js";
 export type { JobUpdate } from "./sdk/job-watch.js";
 export {
   connectIndexStore,
-  type IndexOptions,
   type IndexStoreOptions,
-  indexDocument,
   type RedisIndexes,
 } from "./sdk/landmark-indexes.js";
 export type { AnswerResult, GenerationStats } from "./store/records.js";

@@ -44,6 +44,9 @@ describe("layers (.dependency-cruiser.cjs)", () => {
       "src/helper.ts": 'import { run } from "../bench/run.js";\nexport const helper = run;\n',
       "bench/run.ts": "export const run = 1;\n",
       "src/compressors/store.ts": 'import { Redis } from "ioredis";\nexport const r = Redis;\n',
+      "src/workers/job.ts":
+        'import { client } from "../sdk/client.js";\nexport const j = client;\n',
+      "src/sdk/client.ts": "export const client = 1;\n",
       "src/a.ts": 'import type { B } from "./b.js";\nexport type A = B | 1;\n',
       "src/b.ts": 'import type { A } from "./a.js";\nexport type B = A | 2;\n',
       "tsconfig.json": JSON.stringify({
@@ -62,6 +65,7 @@ describe("layers (.dependency-cruiser.cjs)", () => {
       "no-circular-imports",
       "product-never-imports-bench",
       "queues-import-nothing-from-src",
+      "workers-never-import-the-sdk",
     ]);
   });
 });

@@ -31,7 +31,7 @@ import {
 } from "../../src/model/defaults.js";
 import { createModels } from "../../src/model/models.js";
 import type { Decoder } from "../../src/model/types.js";
-import { readSoftPrompt } from "../../src/sdk/gist-answer.js";
+import { readSoftPrompt } from "../../src/pipeline/gist-answer.js";
 import { SummaryVectorCache } from "../../src/store/summary-vector-cache.js";
 import {
   corpusHaystack,

@@ -24,7 +24,7 @@ export interface CompressionBackend {
 
 /** In-process compression with the given models (landmark indexes kept in this process). */
 export async function inProcessBackend(models: Models): Promise<CompressionBackend> {
-  const sdk = await import("../../src/sdk/in-process.js");
+  const sdk = await import("../../src/pipeline/in-process.js");
   const summaryVectors = processSummaryVectors();
   return {
     description: "in-process",

@@ -2,7 +2,7 @@ import type { SummaryVectorProvider } from "../../src/compressors/gist/summary-v
 import type { SummaryVectors } from "../../src/compressors/types.js";
 import { OnnxDecoder } from "../../src/model/onnx-decoder.js";
 import type { Decoder, Generation, SummaryCompressor, Tokenizer } from "../../src/model/types.js";
-import { readSoftPrompt } from "../../src/sdk/gist-answer.js";
+import { readSoftPrompt } from "../../src/pipeline/gist-answer.js";
 
 /** The model that answers from the (compressed) prompt, as the benchmark uses it. */
 export interface Reader {

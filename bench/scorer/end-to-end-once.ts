@@ -10,7 +10,7 @@
 
 import { parseArgs } from "node:util";
 import { createModels } from "../../src/model/models.js";
-import { compress } from "../../src/sdk/in-process.js";
+import { compress } from "../../src/pipeline/in-process.js";
 import { heldOutDocument } from "./documents.js";
 
 const { values: args } = parseArgs({

@@ -4,8 +4,8 @@ import { BaseDocumentCompressor } from "@langchain/core/retrievers/document_comp
 import type { CompressOptionsInput } from "../compressors/index.js";
 import type { CompressionResult } from "../compressors/types.js";
 import { CompressionInputError } from "../errors/index.js";
+import { compress, type InProcessOptions } from "../pipeline/in-process.js";
 import type { CtxpressClient } from "../sdk/client.js";
-import { compress, type InProcessOptions } from "../sdk/in-process.js";
 
 /** What ctxpress adds to each returned document's metadata, under `ctxpress`. */
 export interface CompressedDocumentMetadata {

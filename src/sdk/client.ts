@@ -41,15 +41,15 @@ import type { CompressOptionsInput, CompressRequestInput } from "../compressors/
 import { validateIndexDocument } from "../compressors/landmark/index-input.js";
 import type { CompressionResult } from "../compressors/types.js";
 import { JobFailedError, JobNotFoundError } from "../errors/index.js";
+import { parseRequestPart } from "../pipeline/validate.js";
 import { documentRef } from "../store/documents.js";
 import { storeKeys } from "../store/keys.js";
 import type { AnswerResult } from "../store/records.js";
+import { connectProducer, type ProducerRedis } from "../store/redis-connection.js";
 import { createStore, type Store } from "../store/store.js";
 import { type EnqueueOutcome, enqueueOnce } from "./enqueue-once.js";
 import { prepareCompressJob } from "./job-data.js";
 import { type JobUpdate, type ProgressSource, waitForJob, watchProgress } from "./job-watch.js";
-import { connectProducer, type ProducerRedis } from "./redis-connection.js";
-import { parseRequestPart } from "./validate.js";
 
 export const clientOptionsSchema = z
   .strictObject({

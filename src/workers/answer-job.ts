@@ -6,8 +6,8 @@ import {
 import type { Progress } from "../compressors/types.js";
 import { CompressionInputError } from "../errors/index.js";
 import type { Models } from "../model/models.js";
-import { answerCompression } from "../sdk/gist-answer.js";
-import { parseRequestPart } from "../sdk/validate.js";
+import { answerCompression } from "../pipeline/gist-answer.js";
+import { parseRequestPart } from "../pipeline/validate.js";
 import type { Store } from "../store/store.js";
 import { SummaryVectorCache } from "../store/summary-vector-cache.js";
 

@@ -1,8 +1,8 @@
 import { type IndexJobResult, indexJobDataSchema } from "../../queues/index-jobs.js";
 import type { Progress } from "../compressors/types.js";
 import type { Models } from "../model/models.js";
-import { indexDocument } from "../sdk/landmark-indexes.js";
-import { parseRequestPart } from "../sdk/validate.js";
+import { indexDocument } from "../pipeline/index-document.js";
+import { parseRequestPart } from "../pipeline/validate.js";
 import { LandmarkIndexCache } from "../store/landmark-index-cache.js";
 import type { Store } from "../store/store.js";
 import { readDocuments } from "./compress-job.js";

@@ -9,9 +9,9 @@ import {
 import { ANSWER_QUEUE, type QueueName } from "../../queues/names.js";
 import { WorkerSetupError } from "../errors/index.js";
 import { createModels } from "../model/models.js";
-import { connectRedis, isAuthFailure, MAX_AUTH_ATTEMPTS } from "../sdk/redis-connection.js";
 import { storeKeys } from "../store/keys.js";
 import { MODELS_HEARTBEAT_MS, ModelsRegistry } from "../store/models-registry.js";
+import { connectRedis, isAuthFailure, MAX_AUTH_ATTEMPTS } from "../store/redis-connection.js";
 import type { WorkerConfig } from "./config.js";
 import { JobHost } from "./job-host.js";
 import { handBack, isForOtherModels } from "./models-handback.js";

@@ -14,9 +14,9 @@ import { CompressionInputError, ModelConfigError } from "../../src/errors/index.
 import { createModels } from "../../src/model/models.js";
 import { OnnxAutoCompressor } from "../../src/model/summary-compressor.js";
 import type { SummaryCompressor } from "../../src/model/types.js";
-import { answerFromCompression } from "../../src/sdk/answer.js";
-import { answerFromSummary } from "../../src/sdk/gist-answer.js";
-import { compressThenAnswer } from "../../src/sdk/in-process.js";
+import { answerFromCompression } from "../../src/pipeline/answer.js";
+import { answerFromSummary } from "../../src/pipeline/gist-answer.js";
+import { compressThenAnswer } from "../../src/pipeline/in-process.js";
 import { SummaryVectorCache } from "../../src/store/summary-vector-cache.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 import { TINY_MODEL } from "../model/fixtures/tiny-model.js";

@@ -19,7 +19,7 @@ import { DEFAULT_EMBEDDER_MODEL } from "../../src/model/defaults.js";
 import { OnnxEmbedder } from "../../src/model/embedder.js";
 import { createModels, type Models } from "../../src/model/models.js";
 import type { Embedder } from "../../src/model/types.js";
-import { indexDocument } from "../../src/sdk/landmark-indexes.js";
+import { indexDocument } from "../../src/pipeline/index-document.js";
 import { CompressionCache, modelIdLookup } from "../../src/store/compression-cache.js";
 import { storeKeys } from "../../src/store/keys.js";
 import { LandmarkIndexCache } from "../../src/store/landmark-index-cache.js";

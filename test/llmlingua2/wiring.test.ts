@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadParagraphs } from "../../bench/corpus/index.js";
-import { compress } from "../../src/sdk/in-process.js";
+import { compress } from "../../src/pipeline/in-process.js";
 import { deleteKeys, TEST_REDIS_URL, testRedis, uniquePrefix } from "../queue/redis-fixture.js";
 import { spawnWorker } from "../workers/worker-process.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CompressionInputError } from "../../src/errors/index.js";
-import { compress, compressThenAnswer } from "../../src/sdk/in-process.js";
+import { compress, compressThenAnswer } from "../../src/pipeline/in-process.js";
 
 const contexts = [
   "The lighthouse keeper counted the ships every evening. ".repeat(12),

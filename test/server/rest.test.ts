@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_DOCUMENTS_PER_JOB } from "../../queues/schemas.js";
 import { createModels } from "../../src/model/models.js";
-import { compress } from "../../src/sdk/in-process.js";
+import { compress } from "../../src/pipeline/in-process.js";
 import { buildServer, type CtxpressServer } from "../../src/server/app.js";
 import { parseServeConfig } from "../../src/server/config.js";
 import { LONG_CONTEXT, postJson, TINY_MODELS } from "./serve-fixture.js";

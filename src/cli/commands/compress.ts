@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { InProcessOptions } from "../../sdk/in-process.js";
+import type { InProcessOptions } from "../../pipeline/in-process.js";
 import {
   type GenerationFlags,
   generationFromFlags,
@@ -22,7 +22,7 @@ type InProcessFlags = RequestFlags &
   GenerationFlags &
   RedisFlags & { models?: string; json?: boolean; indexStore?: boolean };
 
-type Sdk = typeof import("../../sdk/in-process.js");
+type Sdk = typeof import("../../pipeline/in-process.js");
 
 /**
  * Runs `work` with models from the flags and a progress bar, then releases both. The SDK (and
@@ -39,7 +39,7 @@ async function inProcess<T>(
 ): Promise<T> {
   const request = requestFromFlags(await readDocuments(files), flags);
   const [sdk, { createModels }] = await Promise.all([
-    import("../../sdk/in-process.js"),
+    import("../../pipeline/in-process.js"),
     import("../../model/models.js"),
   ]);
   const models = createModels(await modelsConfigFromFlags(flags));

@@ -25,7 +25,8 @@ type IndexFlags = RedisFlags & {
 
 /** Indexes each document here, with the models of --models, into the Redis index store. */
 async function indexInProcess(documents: readonly string[], flags: IndexFlags): Promise<void> {
-  const [{ indexDocument, connectIndexStore }, { createModels }] = await Promise.all([
+  const [{ indexDocument }, { connectIndexStore }, { createModels }] = await Promise.all([
+    import("../../pipeline/index-document.js"),
     import("../../sdk/landmark-indexes.js"),
     import("../../model/models.js"),
   ]);

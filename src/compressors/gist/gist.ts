@@ -47,7 +47,7 @@ function summarizedContext(
  * and leaves κ new vectors. The vectors are stored (Redis in workers) under the document's hash,
  * the model's id and the segment length, so later questions on the same document do no
  * compression work. The result references them; the reader reads them as input embeddings
- * before the instruction and question (src/sdk/gist-answer.ts).
+ * before the instruction and question (src/pipeline/gist-answer.ts).
  */
 export const gistCompressor = {
   method: "gist",

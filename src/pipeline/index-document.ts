@@ -1,0 +1,59 @@
+import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "../../queues/block-tokens.js";
+import type { IndexJobResult } from "../../queues/index-jobs.js";
+import { validateIndexDocument } from "../compressors/landmark/index-input.js";
+import { requireEmbedder } from "../compressors/landmark/landmark.js";
+import type { LandmarkIndexProvider } from "../compressors/landmark/landmark-index.js";
+import type { Progress } from "../compressors/types.js";
+import { defaultModels, type Models } from "../model/models.js";
+import { processLandmarkIndexes } from "../store/landmark-index-cache.js";
+import { parseRequestPart } from "./validate.js";
+
+export interface IndexOptions {
+  readonly models?: Models;
+  /** Tokens per block (default DEFAULT_BLOCK_TOKENS); landmark questions must use the same. */
+  readonly blockTokens?: number;
+  /** Where the index is looked up and kept; default: this process' memory. */
+  readonly landmarkIndexes?: LandmarkIndexProvider;
+  readonly maxDocumentChars?: number;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Finds or builds the landmark index of a document in this process (what an index job does on a
+ * worker). Bad input (an empty document, a block size that is not a positive integer) is a
+ * `CompressionInputError`.
+ */
+export async function indexDocument(
+  text: string,
+  options: IndexOptions = {},
+): Promise<IndexJobResult> {
+  const blockTokens = parseRequestPart(
+    blockTokensSchema,
+    options.blockTokens ?? DEFAULT_BLOCK_TOKENS,
+    "blockTokens",
+  );
+  validateIndexDocument(
+    text,
+    options.maxDocumentChars === undefined ? {} : { maxDocumentChars: options.maxDocumentChars },
+  );
+  const embedder = await requireEmbedder("index", { models: options.models ?? defaultModels() });
+  const indexes = options.landmarkIndexes ?? processLandmarkIndexes();
+  const { index, built } = await indexes.index({
+    text,
+    blockTokens,
+    embedder,
+    signal: options.signal,
+    onProgress: (fraction) => options.onProgress?.({ stage: "index", fraction }),
+  });
+  options.onProgress?.({ stage: "index", fraction: 1 });
+  return {
+    documentSha256: index.documentSha256,
+    modelId: index.modelId,
+    blockTokens: index.blockTokens,
+    blocks: index.blocks.length,
+    dimensions: index.dimensions,
+    built,
+    buildMs: index.buildMs,
+  };
+}
