@@ -1,12 +1,7 @@
 #!/usr/bin/env node
-/**
- * The benchmark's command line, in a checkout: `npm run bench -- --suite quick` (flags below).
- * It lives in bench/ with the suites, corpora and report code it runs: the product (src/) never
- * imports bench/, and the installed package ships none of it.
- */
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { exitCodeFor, UsageError } from "../src/cli/exit-codes.js";
+import { exitCodeFor } from "../src/cli/exit-codes.js";
 import {
   integer,
   modelsConfigFromFlags,
@@ -16,6 +11,12 @@ import {
   withRedisFlags,
 } from "../src/cli/flags.js";
 import { readJsonFile } from "../src/cli/io.js";
+/**
+ * The benchmark's command line, in a checkout: `npm run bench -- --suite quick` (flags below).
+ * It lives in bench/ with the suites, corpora and report code it runs: the product (src/) never
+ * imports bench/, and the installed package ships none of it.
+ */
+import { UsageError } from "../src/errors/index.js";
 import { DatasetError } from "./runner/dataset.js";
 import { ManifestMismatchError } from "./runner/results-file.js";
 import { BenchUsageError, runSuite } from "./runner/suite-run.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "../src/compressors/landmark/options.js";
+import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "./block-tokens.js";
 import { documentRefSchema } from "./schemas.js";
 
 /**

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from "../src/store/hash.js";
+import { canonicalJson, sha256Hex } from "./hash.js";
 import type { CompressJobData, GenerationOptions } from "./schemas.js";
 
 /*

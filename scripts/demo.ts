@@ -12,9 +12,9 @@ import { redisOptionsFromUrl } from "../queues/connection.js";
 import { DEFAULT_REDIS_URL } from "../queues/names.js";
 import { formatAnswerStats } from "../src/cli/format.js";
 import { progressDisplay } from "../src/cli/progress-bar.js";
+import { defaultModels } from "../src/model/models.js";
 import { splitIntoContexts } from "../src/sdk/chunk.js";
 import { CtxpressClient } from "../src/sdk/client.js";
-import { defaultModels } from "../src/sdk/models.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) setup: Node dependencies, a Redis server, and — with --training —
-# the Debian packages the training toolkit uses (PyTorch on CPU with OpenBLAS, onnx).
+# the Debian packages the training toolkit uses (PyTorch on CPU with OpenBLAS, onnx) and Chromium for the dashboard test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +43,8 @@ if [ "$want_training" -eq 1 ]; then
   /usr/bin/python3 -c 'import regex' 2>/dev/null || missing+=(python3-regex)
   # Without OpenBLAS, Debian's torch falls back to the reference BLAS (~15x slower).
   dpkg -s libopenblas0-pthread >/dev/null 2>&1 || missing+=(libopenblas0-pthread)
+  # The serve tests load the bull-board dashboard in headless Chromium (playwright-core).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     sudo_cmd=""

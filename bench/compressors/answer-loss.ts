@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/compressors/answer-loss.ts [samples per depth] [rate]   (defaults 3, 0.5)
  */
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { createModelProvider } from "../../src/model/index.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
 import { generateSample, heldOutGeneration, sampleSeed } from "../runner/samples.js";
@@ -44,7 +44,7 @@ for (const method of ["llmlingua", "longllmlingua"] as const) {
       const contexts = CHUNK_CHARS === null ? [haystack] : splitIntoContexts(haystack, CHUNK_CHARS);
       const needle = contexts.findIndex((context) => context.includes(key));
       const input = { instruction: sample.instruction, contexts, question: sample.question };
-      const result = await compress(input, { method, rate }, { models: provider });
+      const result = await runCompression(input, { method, rate }, { models: provider });
       tally.samples++;
       tally.contexts += contexts.length;
       if (result.contexts.some((context) => context.index === needle)) tally.contextKept++;

@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/compressors/rate-tracking.ts [model folder or hub id]   (default: embedded scorer)
  */
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { createModelProvider } from "../../src/model/index.js";
 import { loadParagraphs } from "../corpus/index.js";
 
@@ -22,7 +22,7 @@ for (const count of [20, 200]) {
       // LLMLingua gets one long document; LongLLMLingua the paragraphs as documents.
       const input =
         method === "llmlingua" ? { contexts: [contexts.join("\n\n")] } : { contexts, question };
-      const result = await compress(input, { method, rate }, env);
+      const result = await runCompression(input, { method, rate }, env);
       const { originalTokens, rate: achieved } = result.stats.counts;
       const stages = Object.entries(result.stats.timingsMs)
         .map(([stage, ms]) => `${stage} ${Math.round(ms)}`)

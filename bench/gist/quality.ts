@@ -17,24 +17,22 @@
  * Every method sees the same input: the task's contexts joined as one document. Counts are in
  * the project's BPE (all models share it). Seeds are disjoint from every training set.
  */
+
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadDocuments } from "../../bench/corpus/index.js";
-import {
-  MemorySummaryStorage,
-  SummaryVectorCache,
-} from "../../src/compressors/gist/summary-cache.js";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import {
   DEFAULT_DECODER_MODEL,
   DEFAULT_GIST_MODEL,
   DEFAULT_SCORER_MODEL,
 } from "../../src/model/defaults.js";
+import { createModels } from "../../src/model/models.js";
 import type { Decoder } from "../../src/model/types.js";
 import { readSoftPrompt } from "../../src/sdk/gist-answer.js";
-import { createModels } from "../../src/sdk/models.js";
+import { SummaryVectorCache } from "../../src/store/summary-vector-cache.js";
 import {
   corpusHaystack,
   docQa,
@@ -175,7 +173,7 @@ function sampleFor(task: Task, lengthTokens: number, index: number): TaskSample 
 
 /**
  * bench/corpus keeps C1 control characters (U+0080–U+009F: cp1252 punctuation in a few
- * nlp-corpus documents) that compress() refuses as input; every method gets the text without them.
+ * nlp-corpus documents) that runCompression() refuses as input; every method gets the text without them.
  */
 function withoutC1Controls(text: string): string {
   return text.replace(/[\u0080-\u009f]/g, "");
@@ -215,8 +213,8 @@ async function accuracy(): Promise<void> {
         const sample = sampleFor(task, lengthTokens, i);
         const document = withoutC1Controls(sample.contexts.join("\n\n"));
         // Gist: vectors of the document, then the question read after them.
-        const summaryVectors = new SummaryVectorCache(new MemorySummaryStorage());
-        const compressed = await compress(
+        const summaryVectors = new SummaryVectorCache();
+        const compressed = await runCompression(
           { contexts: [document] },
           { method: "gist", segmentTokens },
           { models, summaryVectors },
@@ -237,7 +235,7 @@ async function accuracy(): Promise<void> {
         record(key("gist model, full text"), await readText(gistReader, sample, [document]), 1);
         // Text methods at the same ratio, over the same document.
         for (const method of ["llmlingua", "truncate"] as const) {
-          const kept = await compress(
+          const kept = await runCompression(
             { contexts: [document] },
             { method, rate: 1 / ratio },
             { models },

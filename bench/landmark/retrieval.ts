@@ -18,21 +18,19 @@
  * Random recall is the exact expectation 1 − C(n−g, k)/C(n, k) for n blocks of which g hold the
  * answer. Counts and lengths are in the embedder's tokenizer (the project's BPE).
  */
+
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { dotScores } from "../../src/compressors/landmark/landmark.js";
-import {
-  buildLandmarkIndex,
-  MemoryIndexStorage,
-  StoredIndexProvider,
-} from "../../src/compressors/landmark/landmark-index.js";
+import { buildLandmarkIndex } from "../../src/compressors/landmark/landmark-index.js";
 import { fuseLexical } from "../../src/compressors/landmark/lexical-scores.js";
 import { rankBlocks, type ScoredBlock } from "../../src/compressors/landmark/selection.js";
 import { bm25Scores } from "../../src/compressors/rankers/bm25.js";
+import { createModels } from "../../src/model/models.js";
 import type { Embedder } from "../../src/model/types.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
-import { createModels } from "../../src/sdk/models.js";
+import { LandmarkIndexCache } from "../../src/store/landmark-index-cache.js";
 import { corpusHaystack, docQa, multiKey, passkey, type TaskSample } from "../tasks/index.js";
 import { answerLocations, type BlockedSample, blockSample, blocksOverlapping } from "./gold.js";
 
@@ -290,7 +288,7 @@ if (!args["no-latency"]) {
     depth: 0.6,
   });
   const text = sample.contexts[0] ?? "";
-  const indexes = new StoredIndexProvider(new MemoryIndexStorage());
+  const indexes = new LandmarkIndexCache();
   const env = { models, landmarkIndexes: indexes };
   const started = performance.now();
   const { index } = await indexes.index({ text, blockTokens, embedder });
@@ -305,7 +303,7 @@ if (!args["no-latency"]) {
   const perQuestion: number[] = [];
   const stages: string[] = [];
   for (const question of questions) {
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [text], question },
       { method: "landmark", topK: 4 },
       env,
@@ -316,12 +314,12 @@ if (!args["no-latency"]) {
   const contexts = splitIntoContexts(text, 2000);
   const target = 4 * blockTokens + countTokens(sample.question) + 2;
   const scorer = await models.scorer();
-  const long = await compress(
+  const long = await runCompression(
     { contexts, question: sample.question },
     { method: "longllmlingua", targetTokens: target },
     { models },
   );
-  const twoStage = await compress(
+  const twoStage = await runCompression(
     { contexts: [text], question: sample.question },
     { method: "landmark+longllmlingua", targetTokens: target },
     env,
@@ -345,7 +343,7 @@ if (!args["no-latency"]) {
   );
   console.log(`  stages (ms): ${describeStages(long.stats.timingsMs)}`);
   console.log(
-    `speed-up per question once indexed: ${(long.stats.totalMs / median).toFixed(0)}x; landmark kept the needle: ${(await compress({ contexts: [text], question: sample.question }, { method: "landmark", topK: 4 }, env)).prompt.includes(sample.answers[0] ?? "?")}`,
+    `speed-up per question once indexed: ${(long.stats.totalMs / median).toFixed(0)}x; landmark kept the needle: ${(await runCompression({ contexts: [text], question: sample.question }, { method: "landmark", topK: 4 }, env)).prompt.includes(sample.answers[0] ?? "?")}`,
   );
 }
 await models.dispose();

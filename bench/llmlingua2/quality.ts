@@ -8,7 +8,7 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type CompressOptionsInput, compress } from "../../src/compressors/index.js";
+import { type CompressOptionsInput, runCompression } from "../../src/compressors/index.js";
 import { createModelProvider } from "../../src/model/index.js";
 import {
   corpusHaystack,
@@ -87,7 +87,7 @@ for (const [task, make] of Object.entries(TASKS)) {
     };
     for (const [method, options] of Object.entries(METHODS)) {
       for (const ratio of RATIOS) {
-        const result = await compress(input, options(1 / ratio), { models });
+        const result = await runCompression(input, options(1 / ratio), { models });
         const contexts = result.contexts.map((c) => c.text);
         const kept = contexts.join("\n\n");
         const c = cell(`${task}|${method}|${ratio}`);

@@ -7,7 +7,7 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { createModelProvider } from "../../src/model/index.js";
 import { loadParagraphs } from "../corpus/index.js";
 
@@ -28,7 +28,7 @@ for (const count of [6, 40, 150]) {
     let tokens = 0;
     let ms = 0;
     for (const rate of RATES) {
-      const result = await compress(
+      const result = await runCompression(
         { contexts: [text] },
         { method: "llmlingua2", rate, correctRate },
         { models },

@@ -18,7 +18,7 @@ import { LLMLingua2 } from "@atjsh/llmlingua-2";
 import { env as transformersEnv } from "@huggingface/transformers";
 import { Tiktoken } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { DEFAULT_CLASSIFIER_MODEL, DEFAULT_SCORER_MODEL } from "../../src/model/defaults.js";
 import { createModelProvider } from "../../src/model/index.js";
 import { loadParagraphs } from "../corpus/index.js";
@@ -85,7 +85,7 @@ const env = { models };
 /** ctxpress llmlingua2 with the given options on one text → its prompt. */
 const llmlingua2 = (options: { chunkEndTokens?: string[]; correctRate?: boolean }) =>
   timed(async (text) => {
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [text] },
       { method: "llmlingua2", rate, ...options },
       env,
@@ -105,7 +105,7 @@ const { promptCompressor } = await LLMLingua2.WithBERTMultilingual(classifierDir
 const peer = await timed((text) => promptCompressor.compress(text, { rate }));
 
 const llmlingua = await timed(async (text) => {
-  const result = await compress({ contexts: [text] }, { method: "llmlingua", rate }, env);
+  const result = await runCompression({ contexts: [text] }, { method: "llmlingua", rate }, env);
   return result.prompt;
 });
 

@@ -16,10 +16,10 @@ import { Redis } from "ioredis";
 import { redisOptionsFromUrl } from "../../queues/connection.js";
 import { DEFAULT_REDIS_URL } from "../../queues/names.js";
 import type { CompressOptionsInput } from "../../src/compressors/index.js";
+import { createModels } from "../../src/model/models.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
 import { CtxpressClient } from "../../src/sdk/client.js";
 import { compress } from "../../src/sdk/in-process.js";
-import { createModels } from "../../src/sdk/models.js";
 import { workerConfigSchema } from "../../src/workers/config.js";
 import { startWorkers } from "../../src/workers/start-workers.js";
 

@@ -1,11 +1,10 @@
-import {
-  processSummaryCache,
-  type SummaryVectorProvider,
-} from "../../src/compressors/gist/summary-cache.js";
+import type { SummaryVectorProvider } from "../../src/compressors/gist/summary-vectors.js";
 import type { CompressOptionsInput, CompressRequestInput } from "../../src/compressors/index.js";
 import type { CompressionResult } from "../../src/compressors/types.js";
+import type { Models } from "../../src/model/models.js";
+import type { ModelsConfigInput } from "../../src/model/provider-config.js";
 import { CachedScorer } from "../../src/model/score-cache.js";
-import type { Models, ModelsConfig } from "../../src/sdk/models.js";
+import { processSummaryVectors } from "../../src/store/summary-vector-cache.js";
 
 /** Where compressions run: in this process, or as jobs on the queue. */
 export interface CompressionBackend {
@@ -26,7 +25,7 @@ export interface CompressionBackend {
 /** In-process compression with the given models (landmark indexes kept in this process). */
 export async function inProcessBackend(models: Models): Promise<CompressionBackend> {
   const sdk = await import("../../src/sdk/in-process.js");
-  const summaryVectors = processSummaryCache();
+  const summaryVectors = processSummaryVectors();
   return {
     description: "in-process",
     concurrency: 1,
@@ -47,7 +46,7 @@ export interface QueueBackendOptions {
   readonly workers: number;
   /** Jobs kept in flight; defaults to the workers started (or 1). */
   readonly inFlight?: number;
-  readonly models: ModelsConfig;
+  readonly models: ModelsConfigInput;
   readonly timeoutMs: number;
 }
 

@@ -1,16 +1,14 @@
-import { assemblePrompt, type CompressOptionsInput } from "../../src/compressors/index.js";
-import type { CompressInput, CompressionResult } from "../../src/compressors/types.js";
-import { splitIntoContexts } from "../../src/sdk/chunk.js";
-import { canonicalJson } from "../../src/store/hash.js";
-import type { CompressionBackend } from "./backend.js";
+import { canonicalJson } from "../../queues/hash.js";
+import type { CompressOptionsInput } from "../../src/compressors/index.js";
+import type { CompressionResult } from "../../src/compressors/types.js";
 import { type Budget, cellBudget } from "./budget.js";
 import { describeError, isModelUnavailableError } from "./failures.js";
 import { answerRetention } from "./metrics.js";
-import type { Reader } from "./reader.js";
+import type { CellDeps, PreparedSample } from "./prepared-sample.js";
 import { type BenchRecord, type RecordMetrics, recordKey } from "./record.js";
 import { baseRecord, compressorCounts, generationStats, notApplicable } from "./record-builders.js";
-import { type BenchSample, benchPrompt } from "./samples.js";
-import { answerFromVectors, type VectorResult } from "./vector-cell.js";
+import { benchPrompt } from "./samples.js";
+import { answerFromVectors } from "./vector-cell.js";
 
 /** The uncompressed prompt: a row of every table, and the reference of the goals. */
 export const NONE = "none";
@@ -32,50 +30,7 @@ export const METHOD_OPTIONS: Readonly<Record<string, Record<string, unknown>>> =
 const TOKEN_BUDGET_METHODS = new Set(["gist"]);
 
 /** Keys of a text compression result; anything else is something a text reader cannot read. */
-const TEXT_RESULT_KEYS = new Set(["method", "prompt", "contexts", "stats", "options"]);
-
-export interface CellDeps {
-  readonly backend: CompressionBackend;
-  readonly reader: Reader;
-  /** The compressor's (scorer's) tokenizer, for the budget. */
-  readonly compressorTokens: (text: string) => number;
-  readonly cl100kTokens: (text: string) => number;
-  /** See suiteSchema.chunkChars. */
-  readonly chunkChars: number | null;
-  /** See BudgetInput.margin. */
-  readonly budgetMargin: number;
-}
-
-/** What every cell of a sample shares, computed once. */
-export interface PreparedSample {
-  readonly sample: BenchSample;
-  readonly input: CompressInput;
-  readonly readerTokens: number;
-  readonly cl100kTokens: number;
-  readonly compressorTokens: number;
-  readonly compressorReaderTokens: number;
-  /** Records of this sample's compressions by method and options asked (see reuseRecord). */
-  readonly compressions: Map<string, Promise<BenchRecord>>;
-}
-
-export function prepareSample(sample: BenchSample, deps: CellDeps): PreparedSample {
-  const contexts =
-    deps.chunkChars !== null && sample.contexts.length === 1
-      ? splitIntoContexts(sample.contexts[0] as string, deps.chunkChars)
-      : [...sample.contexts];
-  const input = { instruction: sample.instruction, contexts, question: sample.question };
-  const compressorPrompt = assemblePrompt(input);
-  const original = benchPrompt(sample, sample.contexts);
-  return {
-    sample,
-    input,
-    readerTokens: deps.reader.countTokens(original),
-    cl100kTokens: deps.cl100kTokens(original),
-    compressorTokens: deps.compressorTokens(compressorPrompt),
-    compressorReaderTokens: deps.reader.countTokens(compressorPrompt),
-    compressions: new Map(),
-  };
-}
+const TEXT_RESULT_KEYS = new Set(["kind", "method", "prompt", "contexts", "stats", "options"]);
 
 /** Runs one sample × method × rate and returns its record; never throws for the cell's own failures. */
 export async function runCell(
@@ -154,7 +109,7 @@ async function compressOnce(
   const result = await deps.backend.compress(prepared.input, options as CompressOptionsInput);
   const compressWallMs = performance.now() - started;
   const isText =
-    result.summary === undefined && Object.keys(result).every((key) => TEXT_RESULT_KEYS.has(key));
+    result.kind === "text" && Object.keys(result).every((key) => TEXT_RESULT_KEYS.has(key));
   if (!isText) return { result, compressWallMs, text: null };
   const contexts = result.contexts.map((context) => context.text).filter((t) => t.trim() !== "");
   const prompt = benchPrompt(prepared.sample, contexts);
@@ -238,8 +193,8 @@ async function compressAndAnswer(
   }
   const { result, compressWallMs } = attempt;
   const runBudget = { targetTokens, cappedByWindow: budget.cappedByWindow, attempts };
-  if (result.summary !== undefined) {
-    return answerFromVectors(prepared, method, rate, deps, result as VectorResult, {
+  if (result.kind === "vectors") {
+    return answerFromVectors(prepared, method, rate, deps, result, {
       budget: runBudget,
       compressWallMs,
     });

@@ -2,7 +2,7 @@ import {
   ExecutionProviderError,
   ModelConfigError,
   ModelLoadError,
-} from "../../src/model/errors.js";
+} from "../../src/errors/index.js";
 
 /** Errors that mean "this method's models cannot run here", not "it failed on this input". */
 export function isModelUnavailableError(error: unknown): boolean {

@@ -1,5 +1,6 @@
-import { type CompressOptionsInput, isCompressionInputError } from "../../src/compressors/index.js";
+import type { CompressOptionsInput } from "../../src/compressors/index.js";
 import type { CompressInput, CompressionResult } from "../../src/compressors/types.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 import type { CompressionBackend } from "./backend.js";
 import { METHOD_OPTIONS } from "./cell.js";
 import { describeError, isModelUnavailableError } from "./failures.js";
@@ -26,13 +27,13 @@ export async function probeMethod(
       rate: 0.5,
     } as CompressOptionsInput);
   } catch (error) {
-    if (isModelUnavailableError(error) || isCompressionInputError(error)) {
+    if (isModelUnavailableError(error) || error instanceof CompressionInputError) {
       return describeError(error);
     }
     // Any other failure is not a verdict on the method: its cells run and record their errors.
     return null;
   }
-  return result.summary !== undefined && reader.answerFromVectors === undefined
+  return result.kind === "vectors" && reader.answerFromVectors === undefined
     ? textOnlyReason(reader)
     : null;
 }

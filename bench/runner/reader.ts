@@ -1,4 +1,4 @@
-import type { SummaryVectorProvider } from "../../src/compressors/gist/summary-cache.js";
+import type { SummaryVectorProvider } from "../../src/compressors/gist/summary-vectors.js";
 import type { SummaryVectors } from "../../src/compressors/types.js";
 import { OnnxDecoder } from "../../src/model/onnx-decoder.js";
 import type { Decoder, Generation, SummaryCompressor, Tokenizer } from "../../src/model/types.js";

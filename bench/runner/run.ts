@@ -1,4 +1,5 @@
-import { type CellDeps, NONE, type PreparedSample, prepareSample, runCell } from "./cell.js";
+import { NONE, runCell } from "./cell.js";
+import { type CellDeps, type PreparedSample, prepareSample } from "./prepared-sample.js";
 import { type BenchRecord, isFinished, recordKey } from "./record.js";
 import { notApplicable } from "./record-builders.js";
 import { appendResult, readResults } from "./results-file.js";

@@ -1,14 +1,16 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { canonicalJson, sha256Hex } from "../../queues/hash.js";
 import { METHODS } from "../../src/compressors/index.js";
 import { targetTokenCounter } from "../../src/compressors/target-tokenizer.js";
-import { canonicalJson, sha256Hex } from "../../src/store/hash.js";
+import type { ModelsConfigInput } from "../../src/model/provider-config.js";
 import type { Suite } from "../suites/types.js";
 import { lengthOrder } from "./aggregate.js";
 import { type CompressionBackend, inProcessBackend, queueBackend } from "./backend.js";
-import { type CellDeps, NONE } from "./cell.js";
+import { NONE } from "./cell.js";
 import { type DatasetMetric, loadDataset } from "./dataset.js";
 import { writePlots } from "./plots.js";
+import type { CellDeps } from "./prepared-sample.js";
 import { probeMethod } from "./probe.js";
 import { createReader } from "./reader.js";
 import { recordKey } from "./record.js";
@@ -179,8 +181,9 @@ export async function runSuite(options: SuiteRunOptions): Promise<SuiteRunResult
     });
   }
 
-  const { createModels } = await import("../../src/sdk/models.js");
-  const models = createModels(options.models);
+  const { createModels } = await import("../../src/model/models.js");
+  // createModels validates the configuration (a ModelConfigError when invalid).
+  const models = createModels(options.models as ModelsConfigInput);
   let backend: CompressionBackend | undefined;
   try {
     const scorer = await models.scorer();

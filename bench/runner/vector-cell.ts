@@ -1,13 +1,11 @@
-import type { CompressionResult, SummaryVectors } from "../../src/compressors/types.js";
-import { ContextWindowError } from "../../src/model/errors.js";
+import type { VectorCompression } from "../../src/compressors/types.js";
+import { ContextWindowError } from "../../src/errors/index.js";
 import type { Generation } from "../../src/model/types.js";
 import { gistReaderText } from "../gist/reader-text.js";
-import type { CellDeps, PreparedSample } from "./cell.js";
+import type { CellDeps, PreparedSample } from "./prepared-sample.js";
 import type { Reader } from "./reader.js";
 import type { BenchRecord, RecordMetrics } from "./record.js";
 import { baseRecord, compressorCounts, generationStats, notApplicable } from "./record-builders.js";
-
-export type VectorResult = CompressionResult & { readonly summary: SummaryVectors };
 
 /** Why a vector method cannot be answered by this reader. */
 export function textOnlyReason(reader: Reader): string {
@@ -24,7 +22,7 @@ export async function answerFromVectors(
   method: string,
   rate: number,
   deps: CellDeps,
-  result: VectorResult,
+  result: VectorCompression,
   run: { budget: NonNullable<BenchRecord["budget"]>; compressWallMs: number },
 ): Promise<BenchRecord> {
   const { sample } = prepared;

@@ -7,9 +7,10 @@
  *
  *   npx tsx bench/scorer/end-to-end-once.ts --method llmlingua --tokens 10000 [--rate 0.3]
  */
+
 import { parseArgs } from "node:util";
+import { createModels } from "../../src/model/models.js";
 import { compress } from "../../src/sdk/in-process.js";
-import { createModels } from "../../src/sdk/models.js";
 import { heldOutDocument } from "./documents.js";
 
 const { values: args } = parseArgs({

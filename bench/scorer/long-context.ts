@@ -15,7 +15,7 @@
  * both keep or both drop.
  */
 import { parseArgs } from "node:util";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import type { CompressionResult } from "../../src/compressors/types.js";
 import { CausalLm } from "../../src/model/causal-lm.js";
 import { DEFAULT_SCORER_MODEL } from "../../src/model/defaults.js";
@@ -88,7 +88,7 @@ for (const method of ["llmlingua", "longllmlingua"] as const) {
   const kept: boolean[][][] = [];
   for (const cacheStream of [false, {}] as const) {
     const scorer = new OnnxScorer(lm, { cacheStream });
-    const result = await compress(
+    const result = await runCompression(
       { contexts, question },
       { method, rate },
       { models: { scorer: async () => scorer } },

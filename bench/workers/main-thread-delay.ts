@@ -6,14 +6,15 @@
  *
  *   npx tsx bench/workers/main-thread-delay.ts [--chars 100000] [--concurrency 2]
  */
+
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { createModels } from "../../src/model/models.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
 import { CtxpressClient } from "../../src/sdk/client.js";
 import { compress } from "../../src/sdk/in-process.js";
-import { createModels } from "../../src/sdk/models.js";
 import { workerConfigSchema } from "../../src/workers/config.js";
 import { startWorkers } from "../../src/workers/start-workers.js";
 import { OwnRedis } from "../faults/own-redis.js";

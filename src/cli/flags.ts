@@ -4,8 +4,9 @@ import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from "../../queues/names.js";
 import type { GenerationOptionsInput } from "../../queues/schemas.js";
 import type { CompressOptionsInput } from "../compressors/index.js";
 import type { CompressInput } from "../compressors/types.js";
+import { UsageError } from "../errors/index.js";
+import type { ModelsConfigInput } from "../model/provider-config.js";
 import { splitIntoContexts } from "../sdk/chunk.js";
-import { UsageError } from "./exit-codes.js";
 import { readJsonFile } from "./io.js";
 
 /** Flags of every command that builds a compression request. */
@@ -188,11 +189,17 @@ export function generationFromFlags(flags: GenerationFlags): GenerationOptionsIn
 }
 
 /** The --models file's content, or {} for the embedded defaults. */
-export async function modelsConfigFromFlags(flags: { readonly models?: string }): Promise<unknown> {
-  return flags.models === undefined ? {} : readJsonFile(flags.models);
+/** The `--models` file as read; `createModels` validates it (a `ModelConfigError` when invalid). */
+export async function modelsConfigFromFlags(flags: {
+  readonly models?: string;
+}): Promise<ModelsConfigInput> {
+  return flags.models === undefined
+    ? {}
+    : ((await readJsonFile(flags.models)) as ModelsConfigInput);
 }
 
-function parseJsonObject(text: string, flag: string): Record<string, unknown> {
+/** `text` as a JSON object; anything else is a `UsageError` naming `flag`. */
+export function parseJsonObject(text: string, flag: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,5 +1,10 @@
 import type { IndexJobResult } from "../../queues/index-jobs.js";
-import type { CompressionStats, SummaryVectors, TokenCounts } from "../compressors/types.js";
+import type {
+  CompressionResult,
+  CompressionStats,
+  SummaryVectors,
+  TokenCounts,
+} from "../compressors/types.js";
 import type { AnswerResult } from "../store/records.js";
 
 function describeCounts(counts: TokenCounts): string {
@@ -39,18 +44,18 @@ export function formatAnswerStats(result: AnswerResult): string[] {
   ];
 }
 
-/** A compression on stdout (the prompt, or everything with --json), its stats on stderr. */
-export function printCompression(
-  result: { method: string; prompt: string; stats: CompressionStats; summary?: SummaryVectors },
-  json: boolean,
-): void {
+/**
+ * A compression on stdout (the prompt, or everything with --json), its stats on stderr. A vector
+ * compression prints its preview: the layout with one placeholder per context's vectors.
+ */
+export function printCompression(result: CompressionResult, json: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`${result.prompt}\n`);
+  process.stdout.write(`${result.kind === "text" ? result.prompt : result.preview}\n`);
   const lines = formatCompressionStats(result.method, result.stats);
-  if (result.summary) lines.push(formatSummary(result.summary));
+  if (result.kind === "vectors") lines.push(formatSummary(result.summary));
   process.stderr.write(`${lines.join("\n")}\n`);
 }
 
@@ -78,10 +83,7 @@ export function printIndex(result: IndexJobResult, json: boolean): void {
 
 /** Prints what a queued job produced: an answer, a compression or an index. */
 export function printResult(
-  result:
-    | AnswerResult
-    | IndexJobResult
-    | { method: string; prompt: string; stats: CompressionStats },
+  result: AnswerResult | IndexJobResult | CompressionResult,
   json: boolean,
 ): void {
   if ("answer" in result) printAnswer(result, json);

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
+import { UsageError } from "../errors/index.js";
 import { decodeDocumentBytes } from "../sdk/document-text.js";
-import { UsageError } from "./exit-codes.js";
 
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];

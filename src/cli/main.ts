@@ -5,6 +5,7 @@ import { benchCommand } from "./commands/bench.js";
 import { answerCommand, compressCommand } from "./commands/compress.js";
 import { enqueueCommand } from "./commands/enqueue.js";
 import { indexCommand } from "./commands/index-documents.js";
+import { serveCommand } from "./commands/serve.js";
 import { statusCommand } from "./commands/status.js";
 import { workerCommand } from "./commands/worker.js";
 import { exitCodeFor } from "./exit-codes.js";
@@ -19,6 +20,7 @@ const program = new Command("ctxpress")
   .addCommand(enqueueCommand())
   .addCommand(indexCommand())
   .addCommand(workerCommand())
+  .addCommand(serveCommand())
   .addCommand(statusCommand())
   .addCommand(benchCommand());
 

@@ -1,3 +1,5 @@
+import { at } from "../errors/at.js";
+
 /**
  * LLMLingua's budget controller, the context-level (coarse) filter: walk the contexts from the
  * best-ranked down and keep them while the budget lasts; the context that crosses it is kept too,
@@ -47,14 +49,14 @@ export interface ContextBudgetInput {
 /** The kept context indexes, in rank order. */
 export function selectContexts({ ranking, lengths, budget, forced }: ContextBudgetInput): number[] {
   let remaining = budget;
-  for (const index of forced) remaining -= lengths[index] ?? 0;
+  for (const index of forced) remaining -= at(lengths, index);
   const kept: number[] = [];
   for (const index of ranking) {
     if (forced.has(index)) {
       kept.push(index);
     } else if (remaining >= 0) {
       kept.push(index);
-      remaining -= lengths[index] ?? 0;
+      remaining -= at(lengths, index);
     }
   }
   return kept;

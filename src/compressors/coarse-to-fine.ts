@@ -279,6 +279,7 @@ export async function compressCoarseToFine(
   progress.report("assemble", 1);
 
   return {
+    kind: "text",
     method,
     prompt: assembled.prompt,
     contexts: assembled.contexts,

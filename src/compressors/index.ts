@@ -1,6 +1,5 @@
 /** The compressors' public API: the entry point, schemas, errors and helpers. */
 export { assemblePrompt, PART_SEPARATOR } from "./assemble.js";
-export { CompressionInputError, isCompressionInputError } from "./errors.js";
 export {
   type CompressRequestInput,
   compressInputSchema,
@@ -18,12 +17,12 @@ export {
   type CompressionMethod,
   type CompressOptions,
   type CompressOptionsInput,
-  compress,
   compressOptionsSchema,
   METHODS,
   parseCompressInput,
   parseCompressOptions,
   requiredModel,
+  runCompression,
   type ValidRequest,
   validateCompressRequest,
 } from "./registry.js";

@@ -1,3 +1,4 @@
+import { at } from "../errors/at.js";
 import type { LogProbScorer } from "../model/types.js";
 import type { TokenLevelPlan } from "./token-level-plan.js";
 
@@ -29,11 +30,11 @@ export async function runIterativeCompression(
     const logprobs = await plain.score(window.ids);
     const scores = new Float64Array(logprobs.length);
     if (conditioned === null) {
-      for (let index = 0; index < scores.length; index++) scores[index] = -(logprobs[index] ?? 0);
+      for (let index = 0; index < scores.length; index++) scores[index] = -at(logprobs, index);
     } else {
       const withQuestion = await conditioned.score(window.ids);
       for (let index = 0; index < scores.length; index++) {
-        scores[index] = (withQuestion[index] ?? 0) - (logprobs[index] ?? 0);
+        scores[index] = at(withQuestion, index) - at(logprobs, index);
       }
     }
     const keep = plan.decide(window, scores);

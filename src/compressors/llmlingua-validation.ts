@@ -1,4 +1,4 @@
-import { CompressionInputError } from "./errors.js";
+import { CompressionInputError } from "../errors/index.js";
 import type { LlmlinguaFamilyOptions } from "./options.js";
 import { parseContext } from "./prepared-context.js";
 import type { CompressInput } from "./types.js";

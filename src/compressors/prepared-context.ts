@@ -1,11 +1,6 @@
+import { CompressionInputError } from "../errors/compression-input-error.js";
 import type { TokenizedText, Tokenizer } from "../model/types.js";
-import { CompressionInputError } from "./errors.js";
-import {
-  type ParsedContext,
-  parseStructuredContext,
-  plainContext,
-  StructuredPromptError,
-} from "./structured-prompt.js";
+import { type ParsedContext, parseStructuredContext, plainContext } from "./structured-prompt.js";
 import type { PlanUnit } from "./token-level-plan.js";
 import { groupTokenUnits, type TokenUnit, unitsCoveringStrings } from "./token-units.js";
 
@@ -24,9 +19,7 @@ export function parseContext(source: string, index: number, readTags: boolean): 
   try {
     return parseStructuredContext(source);
   } catch (error) {
-    if (error instanceof StructuredPromptError) {
-      throw CompressionInputError.of(["input", "contexts", index], error.message);
-    }
+    if (error instanceof CompressionInputError) throw error.under(["input", "contexts", index]);
     throw error;
   }
 }

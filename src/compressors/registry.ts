@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { CompressionInputError } from "../errors/compression-input-error.js";
+import { InternalInvariantError } from "../errors/internal-invariant-error.js";
 import { bm25BlocksCompressor } from "./baselines/bm25-blocks.js";
 import { randomCompressor } from "./baselines/random-drop.js";
 import { selectiveContextCompressor } from "./baselines/selective-context.js";
 import { truncateCompressor } from "./baselines/truncate.js";
-import { CompressionInputError } from "./errors.js";
 import { gistCompressor } from "./gist/gist.js";
 import { landmarkCompressor } from "./landmark/landmark.js";
 import { landmarkLongLlmlinguaCompressor } from "./landmark/landmark-longllmlingua.js";
@@ -15,6 +16,7 @@ import type {
   CompressEnv,
   CompressInput,
   CompressionResult,
+  CompressionResultFor,
   Compressor,
   InputLimits,
   ModelRole,
@@ -88,12 +90,6 @@ const entries = new Map<string, Entry>(
   ]),
 );
 
-function withPathPrefix(prefix: string, error: z.ZodError): CompressionInputError {
-  return new CompressionInputError(
-    error.issues.map((issue) => ({ ...issue, path: [prefix, ...issue.path] })),
-  );
-}
-
 function entryFor(method: unknown): Entry {
   const found = typeof method === "string" ? entries.get(method) : undefined;
   if (found === undefined) {
@@ -108,13 +104,13 @@ function entryFor(method: unknown): Entry {
 export function parseCompressOptions(raw: unknown): CompressOptions {
   entryFor(typeof raw === "object" && raw !== null && "method" in raw ? raw.method : undefined);
   const parsed = compressOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw withPathPrefix("options", parsed.error);
+  if (!parsed.success) throw new CompressionInputError(parsed.error.issues).under(["options"]);
   return parsed.data;
 }
 
 export function parseCompressInput(raw: unknown, limits: Partial<InputLimits> = {}): CompressInput {
   const parsed = compressInputSchema({ ...DEFAULT_INPUT_LIMITS, ...limits }).safeParse(raw);
-  if (!parsed.success) throw withPathPrefix("input", parsed.error);
+  if (!parsed.success) throw new CompressionInputError(parsed.error.issues).under(["input"]);
   return parsed.data;
 }
 
@@ -145,12 +141,17 @@ export function validateCompressRequest(
  * dispatches on `options.method`, reports progress through `env.onProgress` and stops with the
  * signal's reason when `env.signal` aborts.
  */
-export async function compress(
+export async function runCompression<Options extends CompressOptionsInput>(
   input: CompressRequestInput,
-  options: CompressOptionsInput,
+  options: Options,
   env: CompressEnv,
-): Promise<CompressionResult> {
+): Promise<CompressionResultFor<Options["method"]>> {
   env.signal?.throwIfAborted();
   const valid = validateCompressRequest(input, options, env.limits);
-  return entryFor(valid.options.method).compress(valid.input, valid.options, env);
+  const result = await entryFor(valid.options.method).compress(valid.input, valid.options, env);
+  // Only gist writes vectors (see CompressionResultFor); anything else is a bug in a compressor.
+  if ((result.kind === "vectors") !== (valid.options.method === "gist")) {
+    throw new InternalInvariantError(`${valid.options.method} returned a ${result.kind} result`);
+  }
+  return result as CompressionResultFor<Options["method"]>;
 }

@@ -1,3 +1,4 @@
+import { CompressionInputError } from "../errors/compression-input-error.js";
 /**
  * Structured prompts: parts of a context with their own rate, or kept verbatim. Written in text as
  * `<llmlingua, rate=0.4>…</llmlingua>` / `<llmlingua, compress=False>…</llmlingua>` (the
@@ -33,8 +34,9 @@ export interface ParsedContext {
   readonly segments: readonly ContextSegment[];
 }
 
-export class StructuredPromptError extends Error {
-  override readonly name = "StructuredPromptError";
+/** A malformed tag: an input error whose path the caller puts in front (`under`). */
+function malformed(message: string): CompressionInputError {
+  return CompressionInputError.of([], message);
 }
 
 const OPEN = "<llmlingua";
@@ -51,28 +53,26 @@ const UNTAGGED: SegmentSettings = { rate: null, compress: true };
 function parseAttributes(attributes: string): SegmentSettings {
   const [head, ...pairs] = attributes.split(",");
   if (head === undefined || head.trim() !== "") {
-    throw new StructuredPromptError(`malformed tag "${OPEN}${attributes}>"`);
+    throw malformed(`malformed tag "${OPEN}${attributes}>"`);
   }
   let rate: number | null = null;
   let compress: boolean | null = null;
   for (const pair of pairs) {
     const match = /^\s*(rate|compress)\s*=\s*(\S+?)\s*$/.exec(pair);
     if (match === null) {
-      throw new StructuredPromptError(`malformed attribute "${pair.trim()}" in an ${OPEN}> tag`);
+      throw malformed(`malformed attribute "${pair.trim()}" in an ${OPEN}> tag`);
     }
     const [, key, value = ""] = match;
     if (key === "rate") {
       const parsed = Number(value);
       if (rate !== null || !Number.isFinite(parsed) || parsed <= 0 || parsed > 1) {
-        throw new StructuredPromptError(`rate must be given once, in (0, 1]; got "${value}"`);
+        throw malformed(`rate must be given once, in (0, 1]; got "${value}"`);
       }
       rate = parsed;
     } else {
       const lowered = value.toLowerCase();
       if (compress !== null || (lowered !== "true" && lowered !== "false")) {
-        throw new StructuredPromptError(
-          `compress must be given once, True or False; got "${value}"`,
-        );
+        throw malformed(`compress must be given once, True or False; got "${value}"`);
       }
       compress = lowered === "true";
     }
@@ -80,7 +80,10 @@ function parseAttributes(attributes: string): SegmentSettings {
   return { rate, compress: compress ?? true };
 }
 
-/** Parses `<llmlingua …>` tags; text without tags is one untagged segment. */
+/**
+ * Parses `<llmlingua …>` tags; text without tags is one untagged segment.
+ * @throws CompressionInputError on a malformed, nested or unclosed tag (its path empty).
+ */
 export function parseStructuredContext(source: string): ParsedContext {
   const segments: ContextSegment[] = [];
   let text = "";
@@ -96,17 +99,16 @@ export function parseStructuredContext(source: string): ParsedContext {
     consumed = match.index + match[0].length;
     const attributes = match[1];
     if (attributes !== undefined) {
-      if (open !== null)
-        throw new StructuredPromptError("nested <llmlingua> tags are not supported");
+      if (open !== null) throw malformed("nested <llmlingua> tags are not supported");
       pushText(piece, UNTAGGED);
       open = parseAttributes(attributes);
     } else {
-      if (open === null) throw new StructuredPromptError(`${CLOSE} without an opening tag`);
+      if (open === null) throw malformed(`${CLOSE} without an opening tag`);
       pushText(piece, open);
       open = null;
     }
   }
-  if (open !== null) throw new StructuredPromptError(`an ${OPEN}> tag is never closed`);
+  if (open !== null) throw malformed(`an ${OPEN}> tag is never closed`);
   pushText(source.slice(consumed), UNTAGGED);
   return { text, segments };
 }
@@ -116,7 +118,7 @@ export function renderStructuredContext(segments: readonly StructuredSegment[]):
   return segments
     .map(({ text, rate, compress }) => {
       if (text.includes(OPEN) || text.includes(CLOSE)) {
-        throw new StructuredPromptError("a segment's text must not contain <llmlingua> tags");
+        throw malformed("a segment's text must not contain <llmlingua> tags");
       }
       // Every segment is wrapped, untagged ones too, so that no two segments' texts can run
       // together into something that reads as a tag.

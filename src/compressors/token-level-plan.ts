@@ -1,3 +1,4 @@
+import { at } from "../errors/at.js";
 import { clampRatio } from "./dynamic-ratio.js";
 import { chunkQuota, type RatioGroup, rebalance, solveBaseRatio } from "./rate-tracking.js";
 import { selectByThreshold } from "./token-threshold.js";
@@ -65,11 +66,11 @@ export class TokenLevelPlan {
     // shares: then a lower budget never keeps a unit that a higher one drops.
     const largest = ratios.reduce((max, ratio) => Math.max(max, ratio), 0);
     this.#weights = units.map((unit, index) =>
-      largest === 0 ? 0 : unit.ids.length * ((ratios[index] ?? 0) / largest),
+      largest === 0 ? 0 : unit.ids.length * (at(ratios, index) / largest),
     );
     this.#weightFrom = new Array<number>(units.length + 1).fill(0);
     for (let index = units.length - 1; index >= 0; index--) {
-      this.#weightFrom[index] = (this.#weightFrom[index + 1] ?? 0) + (this.#weights[index] ?? 0);
+      this.#weightFrom[index] = (this.#weightFrom[index + 1] ?? 0) + at(this.#weights, index);
     }
     // The final correction leaves explicitly rated segments alone when it has other units to use.
     const untagged = units.map((unit) => !unit.forced && unit.explicitRate === null);
@@ -129,10 +130,10 @@ export class TokenLevelPlan {
       if (Number.isNaN(this.#scores[index])) {
         this.#keep[index] = true;
         this.#remainingBudget -= unit.ids.length;
-        unscorableWeight += this.#weights[index] ?? 0;
+        unscorableWeight += at(this.#weights, index);
       } else {
         free.push(index);
-        chunkWeight += this.#weights[index] ?? 0;
+        chunkWeight += at(this.#weights, index);
         capacity += unit.ids.length;
       }
     }
@@ -144,7 +145,7 @@ export class TokenLevelPlan {
     });
     const keep = selectByThreshold(
       free.map((index) => ({
-        score: this.#scores[index] ?? 0,
+        score: at(this.#scores, index),
         tokens: this.units[index]?.ids.length ?? 0,
       })),
       quota,
@@ -181,7 +182,7 @@ export class TokenLevelPlan {
   rebalance(excess: number): void {
     const flags = rebalance(
       this.units.map((unit, index) => ({
-        score: this.#scores[index] ?? 0,
+        score: at(this.#scores, index),
         tokens: unit.ids.length,
         kept: this.#keep[index] ?? false,
         adjustable: (this.#correctable[index] ?? false) && !Number.isNaN(this.#scores[index]),

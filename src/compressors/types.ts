@@ -6,7 +6,7 @@ import type {
   SummaryCompressor,
   TokenClassifier,
 } from "../model/types.js";
-import type { SummaryVectorProvider } from "./gist/summary-cache.js";
+import type { SummaryVectorProvider, SummaryVectorsKey } from "./gist/summary-vectors.js";
 import type { LandmarkIndexProvider } from "./landmark/landmark-index.js";
 
 /** What a user hands to any compressor. Validated by `compressInputSchema` (./options.ts). */
@@ -54,13 +54,6 @@ export interface CompressionStats {
   readonly models: Record<string, string>;
 }
 
-/** What identifies one context's stored summary vectors (another model or cut: other vectors). */
-export interface SummaryVectorsKey {
-  readonly documentSha256: string;
-  readonly modelId: string;
-  readonly segmentTokens: number;
-}
-
 /** One context compressed into summary vectors. */
 export interface SummarizedContext extends SummaryVectorsKey {
   /** Index of the context in the input. */
@@ -91,22 +84,51 @@ export interface SummaryVectors {
   readonly ratio: number;
 }
 
-export interface CompressionResult {
+/** What every compression result has, whatever its kind. */
+interface CompressionCommon {
   readonly method: string;
-  /**
-   * Instruction, compressed contexts and question, joined: what goes to the decoder. For a
-   * vector compression (`summary` present) each context is a placeholder naming its vectors:
-   * such a result is answered through the AutoCompressor's reader, never as text.
-   */
-  readonly prompt: string;
   /** Kept contexts in prompt order (which may differ from input order after reordering). */
   readonly contexts: CompressedContext[];
   readonly stats: CompressionStats;
   /** The options after defaults were applied. */
   readonly options: Record<string, unknown>;
-  /** Vector methods only (`gist`): where the summary vectors are, and what to read after them. */
-  readonly summary?: SummaryVectors;
 }
+
+/** A text compression (every method but `gist`): a shorter prompt any decoder can read. */
+export interface TextCompression extends CompressionCommon {
+  readonly kind: "text";
+  /** Instruction, compressed contexts and question, joined: what goes to the decoder. */
+  readonly prompt: string;
+}
+
+/**
+ * A vector compression (`gist`): each context became summary vectors, which only the
+ * AutoCompressor that wrote them can read. It has no `prompt`, so that it cannot be sent to a
+ * decoder as text by mistake; answer it with `compressThenAnswer` or the queue's answer jobs.
+ */
+export interface VectorCompression extends CompressionCommon {
+  readonly kind: "vectors";
+  /** Where the summary vectors are, and what the reader reads after them. */
+  readonly summary: SummaryVectors;
+  /**
+   * The prompt's layout for people and logs: instruction, one placeholder per context naming
+   * its vectors, and the question. Not a prompt: no decoder can answer from it.
+   */
+  readonly preview: string;
+}
+
+/** What a compression returns; branch on `kind` ("text" or "vectors"). */
+export type CompressionResult = TextCompression | VectorCompression;
+
+/**
+ * The result of a method known when compiling: `gist` gives a VectorCompression, any other
+ * method a TextCompression, and a method not known until run time either.
+ */
+export type CompressionResultFor<Method> = [Method] extends ["gist"]
+  ? VectorCompression
+  : "gist" extends Method
+    ? CompressionResult
+    : TextCompression;
 
 export interface Progress {
   readonly stage: string;
@@ -137,13 +159,13 @@ export interface CompressEnv {
   readonly onProgress?: (progress: Progress) => void;
   readonly signal?: AbortSignal;
   /**
-   * Where landmark indexes are looked up and stored (Redis in workers); without one, indexes
-   * live in this process' memory.
+   * Where landmark indexes are looked up and stored (src/store: Redis in workers, memory in the
+   * SDK); without one, each compression builds the indexes it needs and keeps none.
    */
   readonly landmarkIndexes?: LandmarkIndexProvider;
   /**
-   * Where gist summary vectors are looked up and stored (Redis in workers); without one, they
-   * live in this process' memory.
+   * Where gist summary vectors are looked up and stored (src/store: Redis in workers, memory in
+   * the SDK); `gist` cannot run without one (a `ModelConfigError`), since the answer reads them.
    */
   readonly summaryVectors?: SummaryVectorProvider;
 }

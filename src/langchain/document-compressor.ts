@@ -1,9 +1,9 @@
 import type { Callbacks } from "@langchain/core/callbacks/manager";
 import { Document, type DocumentInterface } from "@langchain/core/documents";
 import { BaseDocumentCompressor } from "@langchain/core/retrievers/document_compressors";
-import { CompressionInputError } from "../compressors/errors.js";
 import type { CompressOptionsInput } from "../compressors/index.js";
 import type { CompressionResult } from "../compressors/types.js";
+import { CompressionInputError } from "../errors/index.js";
 import type { CtxpressClient } from "../sdk/client.js";
 import { compress, type InProcessOptions } from "../sdk/in-process.js";
 

@@ -1,4 +1,4 @@
-import { ModelConfigError } from "./errors.js";
+import { ModelConfigError } from "../errors/index.js";
 
 /**
  * Whether model inputs start with BOS: `requested` when given (true needs a BOS token),

@@ -1,4 +1,4 @@
-import { ModelConfigError } from "./errors.js";
+import { ModelConfigError } from "../errors/index.js";
 import type { TrimPositions } from "./kv-cache.js";
 
 /**

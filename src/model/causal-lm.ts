@@ -1,5 +1,5 @@
 import { type InferenceSession, Tensor } from "onnxruntime-node";
-import { ModelLoadError } from "./errors.js";
+import { ModelLoadError } from "../errors/index.js";
 import type { ConcreteProvider, ModelLogger } from "./execution-provider.js";
 import { KvCache, type KvLayout, kvLayoutFromSession } from "./kv-cache.js";
 import { type CausalLmConfig, parseCausalLmConfig } from "./model-config.js";

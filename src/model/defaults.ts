@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ModelLoadError } from "../errors/model-load-error.js";
 
 /**
  * The embedded models a fresh clone runs with, offline. Paths are relative to the package root,
@@ -24,7 +25,7 @@ function packageRoot(from: string): string {
       return dir;
     }
     if (path.dirname(dir) === dir) {
-      throw new Error(`ctxpress package root not found above ${from}`);
+      throw new ModelLoadError(`ctxpress package root not found above ${from}`);
     }
   }
 }

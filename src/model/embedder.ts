@@ -4,7 +4,7 @@ import path from "node:path";
 import { AutoTokenizer } from "@huggingface/transformers";
 import { type InferenceSession, Tensor } from "onnxruntime-node";
 import { z } from "zod";
-import { ModelConfigError, ModelLoadError } from "./errors.js";
+import { ModelConfigError, ModelLoadError } from "../errors/index.js";
 import { type ModelLogger, stderrLogger } from "./execution-provider.js";
 import {
   type ModelFolderOptions,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { RemoteModelError } from "./errors.js";
+import { RemoteModelError } from "../errors/index.js";
 
 /**
  * JSON over HTTP to OpenAI-compatible servers (OpenAI, vLLM, TGI, SGLang, llama.cpp), with a

@@ -4,7 +4,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { env } from "@huggingface/transformers";
-import { ModelLoadError } from "./errors.js";
+import { ModelLoadError } from "../errors/index.js";
 
 /**
  * Downloads model files from the Hugging Face Hub into transformers.js' file cache.
@@ -79,7 +79,7 @@ async function download(url: string, target: string, timeoutMs: number): Promise
     const response = await fetch(url, { headers: authHeaders(), signal: controller.signal });
     if (response.status === 404) return false;
     if (!response.ok || !response.body) {
-      throw new Error(
+      throw new ModelLoadError(
         `HTTP ${response.status}${response.status === 401 ? " (missing, private or gated repo)" : ""}`,
       );
     }
@@ -92,7 +92,7 @@ async function download(url: string, target: string, timeoutMs: number): Promise
   } catch (error) {
     await rm(partial, { force: true });
     if (controller.signal.aborted) {
-      throw new Error(`no data for ${timeoutMs} ms (timed out)`, { cause: error });
+      throw new ModelLoadError(`no data for ${timeoutMs} ms (timed out)`, { cause: error });
     }
     throw error;
   } finally {

@@ -1,13 +1,6 @@
 /** The model layer's public API: what compressors, workers, the SDK and the CLI construct. */
 export { CausalLm, type CausalLmOptions } from "./causal-lm.js";
 export { DEFAULT_DECODER_MODEL, DEFAULT_SCORER_MODEL, PACKAGE_ROOT } from "./defaults.js";
-export {
-  ContextWindowError,
-  ExecutionProviderError,
-  ModelConfigError,
-  ModelLoadError,
-  RemoteModelError,
-} from "./errors.js";
 export type { ModelLogger } from "./execution-provider.js";
 export { MODEL_DTYPES, type ModelDtype } from "./model-folder.js";
 export { OnnxDecoder, type OnnxDecoderOptions } from "./onnx-decoder.js";

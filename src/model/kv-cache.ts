@@ -1,5 +1,5 @@
 import { type InferenceSession, Tensor } from "onnxruntime-node";
-import { ModelConfigError, ModelLoadError } from "./errors.js";
+import { ModelConfigError, ModelLoadError } from "../errors/index.js";
 import type { CausalLmConfig, RopeConfig } from "./model-config.js";
 import { shiftRopeKeys } from "./rope-shift.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ModelLoadError } from "./errors.js";
+import { ModelLoadError } from "../errors/index.js";
 
 /**
  * The architecture facts the runtime needs from a causal LM's `config.json`. Families name the

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ModelLoadError } from "./errors.js";
+import { ModelLoadError } from "../errors/index.js";
 import { fetchHubFiles, type HubFile, type HubOptions } from "./hub.js";
 
 /**

@@ -1,8 +1,8 @@
 import type { Tensor } from "onnxruntime-node";
+import { ContextWindowError, ModelConfigError } from "../errors/index.js";
 import { resolveBos } from "./bos.js";
 import type { CausalLm } from "./causal-lm.js";
 import { renderChat } from "./chat-prompt.js";
-import { ContextWindowError, ModelConfigError } from "./errors.js";
 import type { KvCache } from "./kv-cache.js";
 import { argmax, lastLogitsRow, rowValues, sample } from "./logits.js";
 import { findStop } from "./stop-strings.js";

@@ -1,3 +1,4 @@
+import { ModelConfigError } from "../errors/index.js";
 import { resolveBos } from "./bos.js";
 import {
   type CacheStreamSettings,
@@ -7,7 +8,6 @@ import {
 } from "./cache-stream-plan.js";
 import { scoreThroughCache } from "./cache-stream-scoring.js";
 import type { CausalLm } from "./causal-lm.js";
-import { ModelConfigError } from "./errors.js";
 import type { TrimPositions } from "./kv-cache.js";
 import { OnnxScoringStream } from "./onnx-stream.js";
 import { defaultOverlap, type ScoringWindow } from "./scoring-plan.js";

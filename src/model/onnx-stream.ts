@@ -1,9 +1,10 @@
 import type { Tensor } from "onnxruntime-node";
+import type { CausalLm } from "./causal-lm.js";
 import type { KvCache } from "./kv-cache.js";
 import { lastLogitsRow } from "./logits.js";
-import type { OnnxScorer } from "./onnx-scorer.js";
+import type { WindowSettings } from "./scoring-plan.js";
 import { StreamContext } from "./stream-context.js";
-import type { ScoringStream } from "./types.js";
+import type { LogProbScorer, ScoringStream } from "./types.js";
 
 interface ScoredSegment {
   /** Cache after running the segment: covers the model tokens before it plus the segment. */
@@ -12,6 +13,16 @@ interface ScoredSegment {
   readonly lastLogits: Tensor | null;
   /** Model tokens ([BOS] ++ context) before the segment. */
   readonly before: number;
+}
+
+/**
+ * What a stream needs of its scorer (an OnnxScorer): the model, the window settings, and
+ * plain scoring for what falls back to it. Named here, not imported, so that onnx-scorer.ts,
+ * which creates streams, and this file do not import each other.
+ */
+export interface StreamScorer extends Pick<LogProbScorer, "logprobs"> {
+  readonly lm: CausalLm;
+  readonly settings: WindowSettings;
 }
 
 /**
@@ -39,7 +50,7 @@ export class OnnxScoringStream implements ScoringStream {
   private scored: ScoredSegment | null = null;
 
   constructor(
-    private readonly scorer: OnnxScorer,
+    private readonly scorer: StreamScorer,
     condition: readonly number[],
   ) {
     this.context = new StreamContext(condition, scorer.settings);

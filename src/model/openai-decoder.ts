@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ModelConfigError } from "./errors.js";
+import { ModelConfigError } from "../errors/index.js";
 import { httpClientSchema, JsonHttpClient } from "./http-client.js";
 import type { ChatMessage, Decoder, GenerateOptions, Generation } from "./types.js";
 

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import type { ModelProvider } from "../compressors/types.js";
+import { ModelConfigError } from "../errors/index.js";
 import { CausalLm } from "./causal-lm.js";
 import { DEFAULT_GIST_MODEL } from "./defaults.js";
 import { OnnxEmbedder } from "./embedder.js";
-import { ModelConfigError } from "./errors.js";
 import { type ModelLogger, stderrLogger } from "./execution-provider.js";
 import { OnnxDecoder } from "./onnx-decoder.js";
 import { OnnxScorer } from "./onnx-scorer.js";

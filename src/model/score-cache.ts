@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { SizedLru } from "../store/record-cache.js";
 import type { LogProbScorer, ScoreItem, ScoringStream, Tokenizer } from "./types.js";
 
 /**
@@ -13,8 +14,7 @@ import type { LogProbScorer, ScoreItem, ScoringStream, Tokenizer } from "./types
  * first out. Results are copies: a caller that writes into one cannot change what others get.
  */
 export class CachedScorer implements LogProbScorer {
-  private readonly entries = new Map<string, Float32Array>();
-  private heldTokens = 0;
+  private readonly entries: SizedLru<Float32Array>;
   private hitCount = 0;
   private missCount = 0;
 
@@ -22,7 +22,9 @@ export class CachedScorer implements LogProbScorer {
     /** The scorer whose results are cached. */
     readonly inner: LogProbScorer,
     readonly maxTokens: number,
-  ) {}
+  ) {
+    this.entries = new SizedLru(maxTokens, (scores) => scores.length);
+  }
 
   get modelId(): string {
     return this.inner.modelId;
@@ -38,7 +40,7 @@ export class CachedScorer implements LogProbScorer {
 
   /** Lookups answered from the cache and those that went to the model. */
   get stats(): { readonly hits: number; readonly misses: number; readonly heldTokens: number } {
-    return { hits: this.hitCount, misses: this.missCount, heldTokens: this.heldTokens };
+    return { hits: this.hitCount, misses: this.missCount, heldTokens: this.entries.heldSize };
   }
 
   async logprobs(item: ScoreItem): Promise<Float32Array> {
@@ -48,7 +50,7 @@ export class CachedScorer implements LogProbScorer {
 
   async logprobsBatch(items: readonly ScoreItem[]): Promise<Float32Array[]> {
     const keys = items.map(itemKey);
-    const results: (Float32Array | undefined)[] = keys.map((key) => this.lookUp(key));
+    const results: (Float32Array | undefined)[] = keys.map((key) => this.entries.get(key));
     const missing = results.flatMap((result, index) => (result === undefined ? [index] : []));
     this.hitCount += items.length - missing.length;
     this.missCount += missing.length;
@@ -58,7 +60,7 @@ export class CachedScorer implements LogProbScorer {
       );
       missing.forEach((index, m) => {
         const value = scored[m] as Float32Array;
-        this.remember(keys[index] as string, value);
+        this.entries.set(keys[index] as string, value);
         results[index] = value;
       });
     }
@@ -68,7 +70,6 @@ export class CachedScorer implements LogProbScorer {
   /** Forgets every cached score (a benchmark does, to time each method from a cold start). */
   clear(): void {
     this.entries.clear();
-    this.heldTokens = 0;
   }
 
   stream(condition?: readonly number[]): ScoringStream {
@@ -78,26 +79,6 @@ export class CachedScorer implements LogProbScorer {
   dispose(): Promise<void> {
     this.clear();
     return this.inner.dispose();
-  }
-
-  private lookUp(key: string): Float32Array | undefined {
-    const found = this.entries.get(key);
-    if (found === undefined) return undefined;
-    // Map order is insertion order: re-inserting marks the entry most recently used.
-    this.entries.delete(key);
-    this.entries.set(key, found);
-    return found;
-  }
-
-  private remember(key: string, value: Float32Array): void {
-    if (value.length > this.maxTokens || this.entries.has(key)) return;
-    this.entries.set(key, value);
-    this.heldTokens += value.length;
-    for (const [oldest, entry] of this.entries) {
-      if (this.heldTokens <= this.maxTokens) break;
-      this.entries.delete(oldest);
-      this.heldTokens -= entry.length;
-    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { InferenceSession } from "onnxruntime-node";
 import { z } from "zod";
-import { ExecutionProviderError } from "./errors.js";
+import { ExecutionProviderError } from "../errors/index.js";
 import {
   type ConcreteProvider,
   type ModelLogger,

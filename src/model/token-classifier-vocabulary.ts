@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ModelLoadError } from "./errors.js";
+import { ModelLoadError } from "../errors/index.js";
 import type { WordConvention } from "./types.js";
 
 /**

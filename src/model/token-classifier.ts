@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { z } from "zod";
-import { ModelConfigError, ModelLoadError } from "./errors.js";
+import { ModelConfigError, ModelLoadError } from "../errors/index.js";
 import { type ModelLogger, stderrLogger } from "./execution-provider.js";
 import { rowValues } from "./logits.js";
 import {

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { ModelConfigError, RemoteModelError } from "../errors/index.js";
 import { resolveBos } from "./bos.js";
-import { ModelConfigError, RemoteModelError } from "./errors.js";
 import { httpClientSchema, JsonHttpClient } from "./http-client.js";
 import type { HubOptions } from "./hub.js";
 import { resolveTokenizerFolder } from "./model-folder.js";

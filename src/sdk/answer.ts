@@ -1,13 +1,13 @@
 import type { GenerationOptions } from "../../queues/schemas.js";
-import { CompressionInputError } from "../compressors/errors.js";
-import type { CompressionResult } from "../compressors/types.js";
+import type { CompressionResult, TextCompression } from "../compressors/types.js";
+import { CompressionInputError } from "../errors/index.js";
 import type { Decoder, GenerateOptions, Generation } from "../model/types.js";
 import type { AnswerResult } from "../store/records.js";
 
 /** Appended to the compressed prompt so a completion model answers instead of continuing text. */
 export const ANSWER_CUE = "\nAnswer:";
 
-export function buildAnswerPrompt(result: CompressionResult): string {
+export function buildAnswerPrompt(result: TextCompression): string {
   return `${result.prompt}${ANSWER_CUE}`;
 }
 
@@ -18,8 +18,8 @@ export async function answerFromCompression(
   generation: GenerationOptions,
   signal?: AbortSignal,
 ): Promise<AnswerResult> {
-  if (result.summary !== undefined) {
-    // Its prompt holds placeholders: sending it as text would answer without the context.
+  if (result.kind === "vectors") {
+    // A queued or stored result is only typed at run time: refuse it rather than answer blind.
     throw CompressionInputError.of(
       ["compression", "summary"],
       `a ${result.method} compression holds summary vectors, not text: answer it through the AutoCompressor's reader (answerCompression)`,

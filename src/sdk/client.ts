@@ -40,12 +40,12 @@ import {
 import type { CompressOptionsInput, CompressRequestInput } from "../compressors/index.js";
 import { validateIndexDocument } from "../compressors/landmark/index-input.js";
 import type { CompressionResult } from "../compressors/types.js";
+import { JobFailedError, JobNotFoundError } from "../errors/index.js";
 import { documentRef } from "../store/documents.js";
 import { storeKeys } from "../store/keys.js";
 import type { AnswerResult } from "../store/records.js";
 import { createStore, type Store } from "../store/store.js";
 import { type EnqueueOutcome, enqueueOnce } from "./enqueue-once.js";
-import { JobFailedError, JobNotFoundError } from "./errors.js";
 import { prepareCompressJob } from "./job-data.js";
 import { type JobUpdate, type ProgressSource, waitForJob, watchProgress } from "./job-watch.js";
 import { connectProducer, type ProducerRedis } from "./redis-connection.js";

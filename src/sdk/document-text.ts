@@ -1,4 +1,4 @@
-import { CompressionInputError } from "../compressors/errors.js";
+import { CompressionInputError } from "../errors/index.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 

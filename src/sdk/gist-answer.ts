@@ -1,11 +1,11 @@
 import type { GenerationOptions } from "../../queues/schemas.js";
-import { CompressionInputError } from "../compressors/errors.js";
-import type { SummaryVectorProvider } from "../compressors/gist/summary-cache.js";
-import type { CompressionResult, SummaryVectors } from "../compressors/types.js";
+import type { SummaryVectorProvider } from "../compressors/gist/summary-vectors.js";
+import type { CompressionResult, SummaryVectors, VectorCompression } from "../compressors/types.js";
+import { CompressionInputError } from "../errors/index.js";
+import type { Models } from "../model/models.js";
 import type { SummaryCompressor } from "../model/types.js";
 import type { AnswerResult } from "../store/records.js";
 import { ANSWER_CUE, answerFromCompression, answerResult, generateOptions } from "./answer.js";
-import type { Models } from "./models.js";
 
 /** The stored vectors of every context, concatenated in prompt order: the reader's soft prompt. */
 export async function readSoftPrompt(
@@ -38,7 +38,7 @@ export async function readSoftPrompt(
  * be read by this model, so a model change is an error, not a silent re-interpretation.
  */
 export async function answerFromSummary(
-  result: CompressionResult & { readonly summary: SummaryVectors },
+  result: VectorCompression,
   reader: SummaryCompressor,
   summaries: SummaryVectorProvider,
   generation: GenerationOptions,
@@ -57,7 +57,7 @@ export async function answerFromSummary(
     `${summary.readerText}${ANSWER_CUE}`,
     generateOptions(generation, signal),
   );
-  return answerResult(result, result.prompt + ANSWER_CUE, reader.modelId, output);
+  return answerResult(result, result.preview + ANSWER_CUE, reader.modelId, output);
 }
 
 /** Answers any compression: text through the configured decoder, vectors through their reader. */
@@ -68,15 +68,8 @@ export async function answerCompression(
   generation: GenerationOptions,
   signal?: AbortSignal,
 ): Promise<AnswerResult> {
-  const { summary } = result;
-  if (summary === undefined) {
+  if (result.kind === "text") {
     return answerFromCompression(result, await models.decoder(), generation, signal);
   }
-  return answerFromSummary(
-    { ...result, summary },
-    await models.summaryReader(),
-    summaries,
-    generation,
-    signal,
-  );
+  return answerFromSummary(result, await models.summaryReader(), summaries, generation, signal);
 }

@@ -3,12 +3,12 @@ import {
   compressJobDataSchema,
   MAX_DOCUMENTS_PER_JOB,
 } from "../../queues/schemas.js";
-import { CompressionInputError } from "../compressors/errors.js";
 import {
   type CompressOptionsInput,
   type CompressRequestInput,
   validateCompressRequest,
 } from "../compressors/index.js";
+import { CompressionInputError } from "../errors/index.js";
 import { documentRef } from "../store/documents.js";
 
 /** A compress job as a producer is about to store it: its data and the documents it references. */

@@ -1,6 +1,6 @@
 import type { Queue, QueueEvents } from "bullmq";
 import { type JobProgress, jobProgressSchema } from "../../queues/schemas.js";
-import { JobFailedError, JobNotFoundError, JobTimeoutError } from "./errors.js";
+import { JobFailedError, JobNotFoundError, JobTimeoutError } from "../errors/index.js";
 
 /**
  * Resolves with the job's return value once it completes; rejects with `JobFailedError` (the

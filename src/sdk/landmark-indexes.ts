@@ -1,23 +1,18 @@
 import { z } from "zod";
+import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "../../queues/block-tokens.js";
 import { prefixSchema, redisTlsSchema, redisUrlSchema } from "../../queues/connection.js";
 import type { IndexJobResult } from "../../queues/index-jobs.js";
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from "../../queues/names.js";
 import { defaultRetention, retentionSchema } from "../../queues/retention.js";
-import {
-  SummaryVectorCache,
-  type SummaryVectorProvider,
-} from "../compressors/gist/summary-cache.js";
+import type { SummaryVectorProvider } from "../compressors/gist/summary-vectors.js";
 import { validateIndexDocument } from "../compressors/landmark/index-input.js";
 import { requireEmbedder } from "../compressors/landmark/landmark.js";
-import {
-  type LandmarkIndexProvider,
-  processIndexProvider,
-  StoredIndexProvider,
-} from "../compressors/landmark/landmark-index.js";
-import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "../compressors/landmark/options.js";
+import type { LandmarkIndexProvider } from "../compressors/landmark/landmark-index.js";
 import type { Progress } from "../compressors/types.js";
+import { defaultModels, type Models } from "../model/models.js";
+import { LandmarkIndexCache, processLandmarkIndexes } from "../store/landmark-index-cache.js";
 import { createStore } from "../store/store.js";
-import { defaultModels, type Models } from "./models.js";
+import { SummaryVectorCache } from "../store/summary-vector-cache.js";
 import { connectProducer } from "./redis-connection.js";
 import { parseRequestPart } from "./validate.js";
 
@@ -51,7 +46,7 @@ export async function indexDocument(
     options.maxDocumentChars === undefined ? {} : { maxDocumentChars: options.maxDocumentChars },
   );
   const embedder = await requireEmbedder("index", { models: options.models ?? defaultModels() });
-  const indexes = options.landmarkIndexes ?? processIndexProvider();
+  const indexes = options.landmarkIndexes ?? processLandmarkIndexes();
   const { index, built } = await indexes.index({
     text,
     blockTokens,
@@ -97,7 +92,7 @@ export async function connectIndexStore(options: IndexStoreOptions = {}): Promis
   const redis = await connectProducer(settings.redisUrl, settings.redisTls);
   const store = createStore(redis.client, settings.prefix, settings.retention);
   return {
-    provider: new StoredIndexProvider(store.landmarkIndexes),
+    provider: new LandmarkIndexCache(store.landmarkIndexes),
     summaryVectors: new SummaryVectorCache(store.summaryVectors),
     close: () => redis.close(),
   };

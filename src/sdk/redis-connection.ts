@@ -6,7 +6,7 @@ import {
   redactPassword,
   redactRedisUrl,
 } from "../../queues/connection.js";
-import { RedisAuthError, RedisConnectionError } from "./errors.js";
+import { RedisAuthError, RedisConnectionError } from "../errors/index.js";
 
 /**
  * Redis's replies to refused credentials (WRONGPASS, NOAUTH) and to ACL denials (NOPERM), also

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { CompressionInputError } from "../compressors/errors.js";
+import { CompressionInputError } from "../errors/index.js";
 
 /**
  * Parses one part of a request (generation settings, job data…) and reports problems the same

@@ -1,5 +1,5 @@
 import type { RedisClient } from "../../queues/connection.js";
-import { sha256Hex } from "./hash.js";
+import { sha256Hex } from "../../queues/hash.js";
 import type { StoreKeys } from "./keys.js";
 
 /** What a job carries instead of a document: its hash (the key is derived) and its size. */

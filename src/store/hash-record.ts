@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RedisClient } from "../../queues/connection.js";
-import { CorruptRecordError } from "./results.js";
+import { CorruptRecordError } from "../errors/index.js";
 
 /**
  * Records kept as one Redis hash whose fields are written at once and expire together (landmark

@@ -1,15 +1,12 @@
 import { z } from "zod";
 import type { RedisClient } from "../../queues/connection.js";
+import { sha256Hex } from "../../queues/hash.js";
 import type { Block } from "../compressors/landmark/blocking.js";
-import type {
-  LandmarkIndex,
-  LandmarkIndexKey,
-  LandmarkIndexStorage,
-} from "../compressors/landmark/landmark-index.js";
-import { sha256Hex } from "./hash.js";
+import type { LandmarkIndex, LandmarkIndexKey } from "../compressors/landmark/landmark-index.js";
+import { CorruptRecordError } from "../errors/index.js";
 import { parseHashHeader, readHashRecord, writeHashRecord } from "./hash-record.js";
 import type { StoreKeys } from "./keys.js";
-import { CorruptRecordError } from "./results.js";
+import type { LandmarkIndexStorage } from "./landmark-index-cache.js";
 
 /**
  * Landmark indexes in Redis: one hash per (document, embedder weights, block size) with three
@@ -58,7 +55,7 @@ export class LandmarkIndexStore implements LandmarkIndexStorage {
     );
   }
 
-  async put(index: LandmarkIndex): Promise<void> {
+  async put(key: LandmarkIndexKey, index: LandmarkIndex): Promise<void> {
     const blocks = new Uint32Array(index.blocks.length * BLOCK_FIELDS);
     index.blocks.forEach((block, i) => {
       blocks.set([block.start, block.end, block.firstToken, block.tokenCount], i * BLOCK_FIELDS);
@@ -75,7 +72,7 @@ export class LandmarkIndexStore implements LandmarkIndexStorage {
     };
     await writeHashRecord(
       this.redis,
-      this.keyOf(index),
+      this.keyOf(key),
       {
         meta: JSON.stringify(meta),
         blocks: littleEndianBytes(blocks),

@@ -59,14 +59,22 @@ const summaryVectorsSchema: z.ZodType<SummaryVectors> = z.object({
   ratio: anyNumber,
 });
 
-export const compressionResultSchema: z.ZodType<CompressionResult> = z.object({
+const compressionCommonShape = {
   method: z.string(),
-  prompt: z.string(),
   contexts: z.array(compressedContextSchema),
   stats: compressionStatsSchema,
   options: z.record(z.string(), z.unknown()),
-  summary: summaryVectorsSchema.optional(),
-});
+};
+
+export const compressionResultSchema: z.ZodType<CompressionResult> = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("text"), prompt: z.string(), ...compressionCommonShape }),
+  z.object({
+    kind: z.literal("vectors"),
+    summary: summaryVectorsSchema,
+    preview: z.string(),
+    ...compressionCommonShape,
+  }),
+]);
 
 export const generationStatsSchema = z.object({
   modelId: z.string(),

@@ -1,17 +1,10 @@
 import type { z } from "zod";
 import type { RedisClient } from "../../queues/connection.js";
 import type { CompressionResult } from "../compressors/types.js";
+import { CorruptRecordError } from "../errors/corrupt-record-error.js";
 import { fromStoredJson, toStoredJson } from "./json.js";
 import type { StoreKeys } from "./keys.js";
 import { type AnswerResult, answerResultSchema, compressionResultSchema } from "./records.js";
-
-/** Thrown when a stored record does not parse: a different ctxpress version wrote it, or a bug. */
-export class CorruptRecordError extends Error {
-  constructor(key: string, issues: string) {
-    super(`stored record ${key} is not valid: ${issues}`);
-    this.name = "CorruptRecordError";
-  }
-}
 
 /** Compression results and answers, each under its own key with a TTL. */
 export class ResultStore {

@@ -1,12 +1,12 @@
 import { endianness } from "node:os";
 import { z } from "zod";
 import type { RedisClient } from "../../queues/connection.js";
-import type { StoredSummary, SummaryStorage } from "../compressors/gist/summary-cache.js";
-import type { SummaryVectorsKey } from "../compressors/types.js";
-import { sha256Hex } from "./hash.js";
+import { sha256Hex } from "../../queues/hash.js";
+import type { StoredSummary, SummaryVectorsKey } from "../compressors/gist/summary-vectors.js";
+import { CorruptRecordError } from "../errors/index.js";
 import { parseHashHeader, readHashRecord, writeHashRecord } from "./hash-record.js";
 import type { StoreKeys } from "./keys.js";
-import { CorruptRecordError } from "./results.js";
+import type { SummaryStorage } from "./summary-vector-cache.js";
 
 /**
  * Gist summary vectors in Redis: one hash per (document, AutoCompressor weights, segment length)
@@ -66,7 +66,7 @@ export class SummaryVectorStore implements SummaryStorage {
     );
   }
 
-  async put(summary: StoredSummary): Promise<void> {
+  async put(key: SummaryVectorsKey, summary: StoredSummary): Promise<void> {
     const meta: z.infer<typeof metaSchema> = {
       format: FORMAT,
       documentSha256: summary.documentSha256,
@@ -81,7 +81,7 @@ export class SummaryVectorStore implements SummaryStorage {
     };
     await writeHashRecord(
       this.redis,
-      this.keyOf(summary),
+      this.keyOf(key),
       { meta: JSON.stringify(meta), vectors: float32ToBytes(summary.vectors) },
       this.ttlSeconds,
     );

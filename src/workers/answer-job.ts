@@ -3,13 +3,13 @@ import {
   answerJobDataSchema,
   compressJobResultSchema,
 } from "../../queues/schemas.js";
-import { CompressionInputError } from "../compressors/errors.js";
-import { SummaryVectorCache } from "../compressors/gist/summary-cache.js";
 import type { Progress } from "../compressors/types.js";
+import { CompressionInputError } from "../errors/index.js";
+import type { Models } from "../model/models.js";
 import { answerCompression } from "../sdk/gist-answer.js";
-import type { Models } from "../sdk/models.js";
 import { parseRequestPart } from "../sdk/validate.js";
 import type { Store } from "../store/store.js";
+import { SummaryVectorCache } from "../store/summary-vector-cache.js";
 
 export interface AnswerJobDeps {
   readonly store: Store;

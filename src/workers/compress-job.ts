@@ -4,17 +4,17 @@ import {
   compressJobDataSchema,
   type DocumentRefData,
 } from "../../queues/schemas.js";
-import { CompressionInputError } from "../compressors/errors.js";
-import { SummaryVectorCache } from "../compressors/gist/summary-cache.js";
 import type { CompressOptionsInput } from "../compressors/index.js";
-import { StoredIndexProvider } from "../compressors/landmark/landmark-index.js";
 import type { CompressionResult, Progress } from "../compressors/types.js";
+import { CompressionInputError } from "../errors/index.js";
+import type { Models } from "../model/models.js";
 import { decodeDocumentBytes, maxUtf8BytesFor } from "../sdk/document-text.js";
 import { compress } from "../sdk/in-process.js";
-import type { Models } from "../sdk/models.js";
 import { parseRequestPart } from "../sdk/validate.js";
 import { CompressionCache, modelIdLookup } from "../store/compression-cache.js";
+import { LandmarkIndexCache } from "../store/landmark-index-cache.js";
 import type { Store } from "../store/store.js";
+import { SummaryVectorCache } from "../store/summary-vector-cache.js";
 
 export interface CompressJobDeps {
   readonly store: Store;
@@ -54,7 +54,7 @@ export async function runCompressJob(
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
       // A landmark question on a document not indexed yet indexes it here, for later questions.
-      landmarkIndexes: new StoredIndexProvider(deps.store.landmarkIndexes),
+      landmarkIndexes: new LandmarkIndexCache(deps.store.landmarkIndexes),
       // Gist vectors are kept per document too: a later question on it compresses nothing.
       summaryVectors: new SummaryVectorCache(deps.store.summaryVectors),
     },

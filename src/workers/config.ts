@@ -8,7 +8,7 @@ import {
   INDEX_QUEUE,
 } from "../../queues/names.js";
 import { defaultRetention, retentionSchema } from "../../queues/retention.js";
-import { modelsConfigSchema } from "../sdk/models.js";
+import { modelsConfigSchema } from "../model/provider-config.js";
 
 export const workerConfigSchema = z.strictObject({
   redisUrl: redisUrlSchema.default(DEFAULT_REDIS_URL),

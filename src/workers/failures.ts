@@ -1,16 +1,5 @@
 import { UnrecoverableError } from "bullmq";
-import { isCompressionInputError } from "../compressors/errors.js";
-import { ContextWindowError } from "../model/errors.js";
-
-/**
- * The models or the store could not be set up in this process: nothing about the job is wrong.
- * The parent stops this worker (so a broken install does not eat the queue one job at a time)
- * and BullMQ retries the job elsewhere. `name` is an own property so it survives the trip from
- * the child process to the parent.
- */
-export class WorkerSetupError extends Error {
-  override readonly name = "WorkerSetupError";
-}
+import { CompressionInputError, ContextWindowError } from "../errors/index.js";
 
 /**
  * Bad input (including a compressed prompt too long for the decoder's window) fails the job for
@@ -18,7 +7,7 @@ export class WorkerSetupError extends Error {
  * is, so BullMQ retries it with backoff.
  */
 export function asJobFailure(error: unknown): unknown {
-  if (isCompressionInputError(error) || error instanceof ContextWindowError) {
+  if (error instanceof CompressionInputError || error instanceof ContextWindowError) {
     return new UnrecoverableError(error.message);
   }
   return error;

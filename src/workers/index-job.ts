@@ -1,9 +1,9 @@
 import { type IndexJobResult, indexJobDataSchema } from "../../queues/index-jobs.js";
-import { StoredIndexProvider } from "../compressors/landmark/landmark-index.js";
 import type { Progress } from "../compressors/types.js";
+import type { Models } from "../model/models.js";
 import { indexDocument } from "../sdk/landmark-indexes.js";
-import type { Models } from "../sdk/models.js";
 import { parseRequestPart } from "../sdk/validate.js";
+import { LandmarkIndexCache } from "../store/landmark-index-cache.js";
 import type { Store } from "../store/store.js";
 import { readDocuments } from "./compress-job.js";
 
@@ -25,6 +25,6 @@ export async function runIndexJob(rawData: unknown, deps: IndexJobDeps): Promise
   return indexDocument(text, {
     ...deps,
     blockTokens: data.blockTokens,
-    landmarkIndexes: new StoredIndexProvider(deps.store.landmarkIndexes),
+    landmarkIndexes: new LandmarkIndexCache(deps.store.landmarkIndexes),
   });
 }

@@ -1,9 +1,19 @@
 import type { Progress } from "../compressors/types.js";
-import type { Models } from "../sdk/models.js";
+import type { Models } from "../model/models.js";
 import type { Store } from "../store/store.js";
 import { asJobFailure } from "./failures.js";
-import type { JobRunner } from "./job-runners.js";
 import type { JobRequest } from "./job-thread-protocol.js";
+
+/** How the job thread runs one queue's jobs. */
+export interface JobRunner {
+  /**
+   * Loads, before the job runs, the model it cannot start without: a missing or broken model
+   * then fails the worker's setup, not the job. Anything else loads on first use.
+   */
+  loadFirst(models: Models, data: unknown): Promise<unknown>;
+  run(request: JobRequest, context: JobContext): Promise<unknown>;
+}
+
 import { loadModel, type ProcessorContext } from "./processor-context.js";
 
 /** What a job runner gets in the job thread: the store, the models and the job's hooks. */

@@ -2,8 +2,8 @@ import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { JobProgress } from "../../queues/schemas.js";
+import { WorkerSetupError } from "../errors/index.js";
 import type { WorkerConfig } from "./config.js";
-import { WorkerSetupError } from "./failures.js";
 import {
   deserializeError,
   type FromJobThread,

@@ -1,21 +1,9 @@
 import { ANSWER_QUEUE, COMPRESS_QUEUE, INDEX_QUEUE, type QueueName } from "../../queues/names.js";
 import { requiredModel } from "../compressors/index.js";
-import type { Models } from "../sdk/models.js";
 import { runAnswerJob } from "./answer-job.js";
 import { runCompressJob } from "./compress-job.js";
 import { runIndexJob } from "./index-job.js";
-import type { JobContext } from "./job-context.js";
-import type { JobRequest } from "./job-thread-protocol.js";
-
-/** How the job thread runs one queue's jobs. */
-export interface JobRunner {
-  /**
-   * Loads, before the job runs, the model it cannot start without: a missing or broken model
-   * then fails the worker's setup, not the job. Anything else loads on first use.
-   */
-  loadFirst(models: Models, data: unknown): Promise<unknown>;
-  run(request: JobRequest, context: JobContext): Promise<unknown>;
-}
+import type { JobRunner } from "./job-context.js";
 
 export const JOB_RUNNERS: Record<QueueName, JobRunner> = {
   [COMPRESS_QUEUE]: {

@@ -1,5 +1,6 @@
 import type { QueueName } from "../../queues/names.js";
 import type { JobProgress } from "../../queues/schemas.js";
+import { CtxpressError } from "../errors/ctxpress-error.js";
 import type { WorkerConfig } from "./config.js";
 
 /** What the job thread is started with (`workerData`): the worker's validated configuration. */
@@ -25,6 +26,8 @@ export interface SerializedError {
   readonly name: string;
   readonly message: string;
   readonly stack?: string;
+  /** A CtxpressError's stable code: with it, `instanceof` recognises the rebuilt error. */
+  readonly code?: string;
 }
 
 export type FromJobThread =
@@ -41,6 +44,7 @@ export function serializeError(error: unknown): SerializedError {
       name: error.name,
       message: error.message,
       ...(error.stack ? { stack: error.stack } : {}),
+      ...(error instanceof CtxpressError ? { code: error.code } : {}),
     };
   }
   return { name: "Error", message: String(error) };
@@ -51,8 +55,9 @@ export function serializeError(error: unknown): SerializedError {
  * name, and the worker stops on a `WorkerSetupError` by name.
  */
 export function deserializeError(serialized: SerializedError): Error {
-  const error = new Error(serialized.message);
+  const error: Error & { code?: string } = new Error(serialized.message);
   error.name = serialized.name;
+  if (serialized.code !== undefined) error.code = serialized.code;
   if (serialized.stack) error.stack = serialized.stack;
   return error;
 }

@@ -1,4 +1,4 @@
-import type { Models } from "../sdk/models.js";
+import type { Models } from "../model/models.js";
 
 /**
  * `models` that log each model the first time it is handed out ("loaded scorer <id> in 812 ms"),

@@ -1,8 +1,8 @@
 import { createRedisClient, redactPassword } from "../../queues/connection.js";
-import { createModels, type Models } from "../sdk/models.js";
+import { WorkerSetupError } from "../errors/index.js";
+import { createModels, type Models } from "../model/models.js";
 import { createStore, type Store } from "../store/store.js";
 import type { WorkerConfig } from "./config.js";
-import { WorkerSetupError } from "./failures.js";
 import { withLoadLog } from "./model-load-log.js";
 
 export interface ProcessorContext {

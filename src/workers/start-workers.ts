@@ -7,7 +7,8 @@ import {
   redactRedisUrl,
 } from "../../queues/connection.js";
 import { ANSWER_QUEUE, type QueueName } from "../../queues/names.js";
-import { createModels } from "../sdk/models.js";
+import { WorkerSetupError } from "../errors/index.js";
+import { createModels } from "../model/models.js";
 import { connectRedis, isAuthFailure, MAX_AUTH_ATTEMPTS } from "../sdk/redis-connection.js";
 import { storeKeys } from "../store/keys.js";
 import { MODELS_HEARTBEAT_MS, ModelsRegistry } from "../store/models-registry.js";
@@ -34,15 +35,15 @@ export interface RunningWorkers {
  * the one model set all queues and concurrent jobs share. Waits for Redis first (however long it
  * takes to come up) and claims the models fingerprint in the registry every `MODELS_HEARTBEAT_MS`.
  * @throws WorkerSetupError when the job thread cannot start (a broken install); `RedisAuthError`
- * once Redis has refused the credentials `MAX_AUTH_ATTEMPTS` times; an Error for a cluster URL
- * without a hash-tag prefix.
+ * once Redis has refused the credentials `MAX_AUTH_ATTEMPTS` times; `WorkerSetupError` for a
+ * cluster URL without a hash-tag prefix.
  */
 export async function startWorkers(
   config: WorkerConfig,
   log: WorkerLog = () => {},
 ): Promise<RunningWorkers> {
   const clusterProblem = clusterPrefixProblem(config.redisUrl, config.prefix);
-  if (clusterProblem !== null) throw new Error(clusterProblem);
+  if (clusterProblem !== null) throw new WorkerSetupError(clusterProblem);
   const shownUrl = redactRedisUrl(config.redisUrl);
   const registryClient = createRedisClient(config.redisUrl, config.redisTls, "blocking");
   registryClient.on("error", () => {}); // the workers' own connections report outages

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { phraseSpans } from "../../src/compressors/baselines/phrases.js";
 import { dropLeastInformative } from "../../src/compressors/baselines/selective-context.js";
-import { compress, METHODS, validateCompressRequest } from "../../src/compressors/index.js";
+import { METHODS, runCompression, validateCompressRequest } from "../../src/compressors/index.js";
+import type { CompressionResult } from "../../src/compressors/types.js";
 import { expectCompressionInvariants } from "../helpers/compression-invariants.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 import { TestScorer, testModels } from "../helpers/test-scorer.js";
@@ -12,7 +13,7 @@ const env = { models: testModels(scorer) };
 const count = (text: string) => scorer.tokenizer.encode(text).length;
 const longText = heldOutParagraphs(40, 300).join("\n\n");
 
-function expectRate(result: Awaited<ReturnType<typeof compress>>, rate: number): void {
+function expectRate(result: CompressionResult, rate: number): void {
   const requested = rate * result.stats.counts.originalTokens;
   expect(Math.abs(result.stats.counts.compressedTokens - requested)).toBeLessThanOrEqual(
     0.1 * requested,
@@ -30,7 +31,7 @@ describe("baselines", () => {
     it.each([0.2, 0.5, 0.8])("keeps the head, the tail or both ends at rate %d", async (rate) => {
       const input = { contexts: [longText] };
       for (const strategy of ["head", "tail", "middle-out"] as const) {
-        const result = await compress(input, { method: "truncate", rate, strategy }, env);
+        const result = await runCompression(input, { method: "truncate", rate, strategy }, env);
         expectRate(result, rate);
         expectCompressionInvariants(result, input, scorer.tokenizer);
         const spans = result.contexts[0]?.keptSpans ?? [];
@@ -51,7 +52,7 @@ describe("baselines", () => {
         contexts: heldOutParagraphs(6, 10),
         question: "What happened?",
       };
-      const result = await compress(input, { method: "truncate", targetTokens: 200 }, env);
+      const result = await runCompression(input, { method: "truncate", targetTokens: 200 }, env);
       expect(result.prompt.startsWith("Read the documents.\n\n")).toBe(true);
       expect(result.prompt.endsWith("\n\nWhat happened?")).toBe(true);
       expect(result.stats.counts.compressedTokens).toBeLessThanOrEqual(205);
@@ -66,21 +67,21 @@ describe("baselines", () => {
     it("drops tokens at the rate, reproducibly for a seed", async () => {
       const input = { contexts: [longText] };
       for (const rate of [0.1, 0.5, 0.9]) {
-        const result = await compress(input, { method: "random", rate, seed: 7 }, env);
+        const result = await runCompression(input, { method: "random", rate, seed: 7 }, env);
         expectRate(result, rate);
         expectCompressionInvariants(result, input, scorer.tokenizer);
-        const again = await compress(input, { method: "random", rate, seed: 7 }, env);
+        const again = await runCompression(input, { method: "random", rate, seed: 7 }, env);
         expect(again.prompt).toBe(result.prompt);
       }
       const [one, other] = await Promise.all(
-        [1, 2].map((seed) => compress(input, { method: "random", rate: 0.5, seed }, env)),
+        [1, 2].map((seed) => runCompression(input, { method: "random", rate: 0.5, seed }, env)),
       );
       expect(one?.prompt).not.toBe(other?.prompt);
     });
 
     it("never cuts a character in half", async () => {
       const input = { contexts: ["Zürich café 😀 naïve résumé 日本語のテキスト. ".repeat(40)] };
-      const result = await compress(input, { method: "random", rate: 0.4 }, env);
+      const result = await runCompression(input, { method: "random", rate: 0.4 }, env);
       expectCompressionInvariants(result, input, scorer.tokenizer);
     });
   });
@@ -89,7 +90,7 @@ describe("baselines", () => {
     it("tracks the rate and keeps the phrases with the most self-information", async () => {
       const input = { contexts: [longText] };
       for (const rate of [0.3, 0.6]) {
-        const result = await compress(input, { method: "selective-context", rate }, env);
+        const result = await runCompression(input, { method: "selective-context", rate }, env);
         expectRate(result, rate);
         expectCompressionInvariants(result, input, scorer.tokenizer);
         expect(result.stats.models.scorer).toBe(scorer.modelId);
@@ -100,7 +101,7 @@ describe("baselines", () => {
         logprobOf: (token) => (predictable.has(token) ? -0.001 : -5),
       });
       const text = "Ahab hunted the whale of the sea with the crew of the ship. ".repeat(10);
-      const result = await compress(
+      const result = await runCompression(
         { contexts: [text] },
         { method: "selective-context", rate: 0.8 },
         { models: testModels(fixed) },
@@ -170,13 +171,13 @@ describe("baselines", () => {
     };
 
     it("retrieves the block holding the answer, under the budget", async () => {
-      const result = await compress(input, { method: "bm25-blocks", topK: 2 }, env);
+      const result = await runCompression(input, { method: "bm25-blocks", topK: 2 }, env);
       expect(result.prompt).toContain(needle);
       expectCompressionInvariants(result, input, scorer.tokenizer);
       expect(
         result.contexts.reduce((sum, context) => sum + context.compressedTokens, 0),
       ).toBeLessThanOrEqual(2 * 64 + 4);
-      const budgeted = await compress(
+      const budgeted = await runCompression(
         input,
         { method: "bm25-blocks", targetTokens: 100, topK: null },
         env,
@@ -186,8 +187,8 @@ describe("baselines", () => {
     });
 
     it("takes neighbours and reorders passages on request", async () => {
-      const plain = await compress(input, { method: "bm25-blocks", topK: 3 }, env);
-      const withNeighbours = await compress(
+      const plain = await runCompression(input, { method: "bm25-blocks", topK: 3 }, env);
+      const withNeighbours = await runCompression(
         input,
         { method: "bm25-blocks", topK: 3, neighbours: true },
         env,
@@ -196,7 +197,7 @@ describe("baselines", () => {
         plain.stats.counts.compressedTokens,
       );
       expectCompressionInvariants(withNeighbours, input, scorer.tokenizer);
-      const sorted = await compress(
+      const sorted = await runCompression(
         input,
         { method: "bm25-blocks", topK: 3, reorder: "sort" },
         env,
@@ -223,7 +224,7 @@ describe("baselines", () => {
   it("counts every prompt in the scorer's tokenizer", async () => {
     const input = { contexts: [longText], question: "Where did the ship sail?" };
     for (const method of ["truncate", "random", "selective-context", "bm25-blocks"] as const) {
-      const result = await compress(input, { method, rate: 0.3 }, env);
+      const result = await runCompression(input, { method, rate: 0.3 }, env);
       expect(result.stats.counts.originalTokens).toBe(count(`${longText}\n\n${input.question}`));
       expect(result.stats.counts.tokenizer).toBe(scorer.tokenizer.name);
     }

@@ -1,16 +1,13 @@
 import type { CompressionBackend } from "../../bench/runner/backend.js";
-import type { CellDeps } from "../../bench/runner/cell.js";
+import type { CellDeps } from "../../bench/runner/prepared-sample.js";
 import type { Reader } from "../../bench/runner/reader.js";
 import {
   generatedSource,
   heldOutGeneration,
   type SampleSource,
 } from "../../bench/runner/samples.js";
-import {
-  MemorySummaryStorage,
-  SummaryVectorCache,
-} from "../../src/compressors/gist/summary-cache.js";
 import type { CompressionResult } from "../../src/compressors/types.js";
+import { SummaryVectorCache } from "../../src/store/summary-vector-cache.js";
 
 /** Words as tokens: enough to drive the runner's logic without a model. */
 export const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
@@ -42,7 +39,8 @@ export function keyReader(promptBudget: number | null, answered: string[] = []):
 
 /** Keeps the first `rate` share of each context's words (or what fits `targetTokens`). */
 export function headBackend(
-  extra: Partial<CompressionResult> = {},
+  /** Fields put over the text result (e.g. `kind: "vectors"` and a `summary`). */
+  extra: Record<string, unknown> = {},
   calls: string[] = [],
 ): CompressionBackend {
   return {
@@ -73,6 +71,7 @@ export function headBackend(
       });
       const compressed = contexts.reduce((s, c) => s + c.compressedTokens, 0);
       return {
+        kind: "text" as const,
         method,
         prompt: contexts.map((c) => c.text).join("\n\n"),
         contexts,
@@ -90,9 +89,9 @@ export function headBackend(
         },
         options: { ...options },
         ...extra,
-      };
+      } as CompressionResult;
     },
-    summaryVectors: new SummaryVectorCache(new MemorySummaryStorage()),
+    summaryVectors: new SummaryVectorCache(),
     close: async () => {},
   };
 }

@@ -234,7 +234,7 @@ describe("runBenchmark", () => {
     );
     await runBenchmark(
       plan({ methods: ["vectors"] }),
-      testDeps(keyReader(200), headBackend({ summaryVectors: "key" } as never)),
+      testDeps(keyReader(200), headBackend({ summaryVectors: "key" })),
       file,
     );
     const { records } = readResults(file);
@@ -289,7 +289,7 @@ describe("runBenchmark", () => {
       readerText: "unused",
       ratio: 15,
     };
-    const vectorBackend = headBackend({ summary } as never);
+    const vectorBackend = headBackend({ kind: "vectors", summary });
     const textOnly = tmp();
     await runBenchmark(
       plan({ methods: ["gist"] }),

@@ -5,8 +5,8 @@ import {
   assemblePrompt,
   type CompressOptionsInput,
   type CompressRequestInput,
-  compress,
   parseStructuredContext,
+  runCompression,
 } from "../../src/compressors/index.js";
 import type { Progress } from "../../src/compressors/types.js";
 import { expectCompressionInvariants } from "../helpers/compression-invariants.js";
@@ -18,8 +18,12 @@ const scorer = new TestScorer();
 const env = { models: testModels(scorer) };
 const count = (text: string) => scorer.tokenizer.encode(text).length;
 
-function run(input: CompressRequestInput, options: CompressOptionsInput, scorerEnv = env) {
-  return compress(input, options, scorerEnv);
+function run(
+  input: CompressRequestInput,
+  options: Exclude<CompressOptionsInput, { method: "gist" }>,
+  scorerEnv = env,
+) {
+  return runCompression(input, options, scorerEnv);
 }
 
 const longText = heldOutParagraphs(80).join("\n\n");
@@ -218,7 +222,7 @@ describe("llmlingua", () => {
 
   it("reports progress from 0 to 1 without going back, and stage timings", async () => {
     const progress: Progress[] = [];
-    const result = await compress(
+    const result = await runCompression(
       { contexts: heldOutParagraphs(5) },
       { method: "llmlingua" },
       {
@@ -240,7 +244,7 @@ describe("llmlingua", () => {
 
   it("stops when the signal aborts, with the signal's reason", async () => {
     const controller = new AbortController();
-    const stop = compress(
+    const stop = runCompression(
       { contexts: [longText] },
       { method: "llmlingua", iterativeSize: 20 },
       {
@@ -254,7 +258,7 @@ describe("llmlingua", () => {
     await expect(stop).rejects.toThrow("job cancelled");
     const already = AbortSignal.abort();
     await expect(
-      compress({ contexts: ["x"] }, { method: "llmlingua" }, { ...env, signal: already }),
+      runCompression({ contexts: ["x"] }, { method: "llmlingua" }, { ...env, signal: already }),
     ).rejects.toThrow();
   });
 
@@ -267,15 +271,19 @@ describe("llmlingua", () => {
       },
     };
     await expect(
-      compress({ contexts: ["a\u0000"] }, { method: "llmlingua" }, { models }),
+      runCompression({ contexts: ["a\u0000"] }, { method: "llmlingua" }, { models }),
     ).rejects.toMatchObject({
       name: "CompressionInputError",
     });
     await expect(
-      compress({ contexts: ["<llmlingua, rate=0.5>open"] }, { method: "llmlingua" }, { models }),
+      runCompression(
+        { contexts: ["<llmlingua, rate=0.5>open"] },
+        { method: "llmlingua" },
+        { models },
+      ),
     ).rejects.toThrow(/input\.contexts\.0: an <llmlingua> tag is never closed/);
     await expect(
-      compress(
+      runCompression(
         { contexts: ["x".repeat(20)] },
         { method: "llmlingua" },
         { models, limits: { maxDocumentChars: 10 } },
@@ -309,7 +317,7 @@ describe("llmlingua", () => {
         fc.double({ min: 0.05, max: 1, noNaN: true }),
         async (contexts, rate) => {
           fc.pre(contexts.some((context) => context.trim() !== ""));
-          const result = await compress(
+          const result = await runCompression(
             { contexts },
             { method: "llmlingua", rate, iterativeSize: 17 },
             { models: testModels(byteScorer) },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CompressOptionsInput, compress, recover } from "../../src/compressors/index.js";
+import { type CompressOptionsInput, recover, runCompression } from "../../src/compressors/index.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 import { TestScorer, testModels } from "../helpers/test-scorer.js";
 
@@ -20,7 +20,7 @@ function documents(): string[] {
 }
 
 function run(options: Omit<Extract<CompressOptionsInput, { method: "longllmlingua" }>, "method">) {
-  return compress(
+  return runCompression(
     { contexts: documents(), question },
     { method: "longllmlingua", ...options },
     env,
@@ -97,7 +97,7 @@ describe("longllmlingua", () => {
 
   it("requires a question", async () => {
     await expect(
-      compress({ contexts: documents() }, { method: "longllmlingua" }, env),
+      runCompression({ contexts: documents() }, { method: "longllmlingua" }, env),
     ).rejects.toThrow(/non-empty question is required/);
   });
 });
@@ -120,7 +120,7 @@ describe("recover", () => {
   });
 
   it("maps a response on a real compression back to the original spans", async () => {
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [needle], question },
       { method: "longllmlingua", rate: 0.5, conditionCompare: false },
       env,

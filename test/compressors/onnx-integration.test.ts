@@ -1,9 +1,9 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  type CompressionResult,
   type CompressRequestInput,
-  compress,
+  runCompression,
+  type TextCompression,
 } from "../../src/compressors/index.js";
 import { createModelProvider, PACKAGE_ROOT } from "../../src/model/index.js";
 import type { Tokenizer } from "../../src/model/types.js";
@@ -21,7 +21,7 @@ const env = { models: provider };
 afterAll(() => provider.dispose());
 
 function expectInvariants(
-  result: CompressionResult,
+  result: TextCompression,
   input: CompressRequestInput,
   tokenizer: Tokenizer,
 ) {
@@ -29,7 +29,7 @@ function expectInvariants(
   expect(result.stats.models.scorer).toContain("tiny-random");
 }
 
-function expectRate(result: CompressionResult, rate: number) {
+function expectRate(result: TextCompression, rate: number) {
   const requested = rate * result.stats.counts.originalTokens;
   expect(result.stats.counts.originalTokens).toBeGreaterThanOrEqual(500);
   expect(Math.abs(result.stats.counts.compressedTokens - requested)).toBeLessThanOrEqual(
@@ -42,7 +42,7 @@ describe("compressors over the ONNX scorer", () => {
     const scorer = await provider.scorer();
     const input = { contexts: [heldOutParagraphs(40, 500).join("\n\n")] };
     for (const rate of [0.3, 0.6]) {
-      const result = await compress(
+      const result = await runCompression(
         input,
         { method: "llmlingua", rate, targetTokenizer: "cl100k_base" },
         env,
@@ -65,7 +65,7 @@ describe("compressors over the ONNX scorer", () => {
           .join("\n"),
       ],
     };
-    const result = await compress(input, { method: "llmlingua", rate: 0.4 }, env);
+    const result = await runCompression(input, { method: "llmlingua", rate: 0.4 }, env);
     expectRate(result, 0.4);
     expectInvariants(result, input, scorer.tokenizer);
   });
@@ -83,7 +83,7 @@ describe("compressors over the ONNX scorer", () => {
       contexts: documents,
       question: "What is the secret code of the silver lighthouse?",
     };
-    const result = await compress(input, { method: "longllmlingua", rate: 0.5 }, env);
+    const result = await runCompression(input, { method: "longllmlingua", rate: 0.5 }, env);
     expectRate(result, 0.5);
     expectInvariants(result, input, scorer.tokenizer);
     expect(result.prompt.startsWith(`${input.instruction}\n\n`)).toBe(true);

@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  CompressionInputError,
-  isCompressionInputError,
   METHODS,
   parseCompressInput,
   parseCompressOptions,
@@ -9,6 +7,7 @@ import {
   validateCompressRequest,
 } from "../../src/compressors/index.js";
 import { findNonTextCharacter } from "../../src/compressors/text-validation.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 
 function inputError(work: () => unknown): CompressionInputError {
   try {
@@ -208,7 +207,7 @@ describe("validateCompressRequest", () => {
   it("errors are recognisable by name across process boundaries", () => {
     const error = inputError(() => parseCompressOptions({ method: "nope" }));
     const serialised = Object.assign(new Error(error.message), { name: error.name });
-    expect(isCompressionInputError(serialised)).toBe(true);
-    expect(isCompressionInputError(new Error("other"))).toBe(false);
+    expect(serialised instanceof CompressionInputError).toBe(true);
+    expect(new Error("other") instanceof CompressionInputError).toBe(false);
   });
 });

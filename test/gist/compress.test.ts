@@ -4,22 +4,20 @@
  * the ratio is context tokens ÷ vectors, the answer path reads the vectors, and bad input or a
  * decoder that cannot take embeddings gets a clear error.
  */
+
 import { afterAll, describe, expect, it } from "vitest";
 import { segmentLength } from "../../src/compressors/gist/options.js";
 import { segmentDocument } from "../../src/compressors/gist/segments.js";
-import {
-  MemorySummaryStorage,
-  SummaryVectorCache,
-} from "../../src/compressors/gist/summary-cache.js";
-import { CompressionInputError, compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import type { ModelProvider, Progress } from "../../src/compressors/types.js";
-import { ModelConfigError } from "../../src/model/errors.js";
+import { CompressionInputError, ModelConfigError } from "../../src/errors/index.js";
+import { createModels } from "../../src/model/models.js";
 import { OnnxAutoCompressor } from "../../src/model/summary-compressor.js";
 import type { SummaryCompressor } from "../../src/model/types.js";
 import { answerFromCompression } from "../../src/sdk/answer.js";
 import { answerFromSummary } from "../../src/sdk/gist-answer.js";
 import { compressThenAnswer } from "../../src/sdk/in-process.js";
-import { createModels } from "../../src/sdk/models.js";
+import { SummaryVectorCache } from "../../src/store/summary-vector-cache.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 import { TINY_MODEL } from "../model/fixtures/tiny-model.js";
 import { maxAbsDifference, TINY_GIST } from "./fixtures.js";
@@ -56,8 +54,8 @@ async function counting(): Promise<{ provider: ModelProvider; calls: () => numbe
 
 describe("gist compression", () => {
   it("reads each segment after the vectors of the segments before it", async () => {
-    const summaries = new SummaryVectorCache(new MemorySummaryStorage());
-    const result = await compress(
+    const summaries = new SummaryVectorCache();
+    const result = await runCompression(
       { contexts: [document] },
       { method: "gist" },
       { models, summaryVectors: summaries },
@@ -84,13 +82,19 @@ describe("gist compression", () => {
     });
   });
 
+  it("refuses to run without a store for the vectors (the answer reads them there)", async () => {
+    await expect(
+      runCompression({ contexts: [document] }, { method: "gist" }, { models }),
+    ).rejects.toBeInstanceOf(ModelConfigError);
+  });
+
   it("reports context tokens ÷ summary vectors, placeholders in the prompt, and progress per segment", async () => {
     const updates: Progress[] = [];
     const question = "What is the pass key?";
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [document, other], question, instruction: "Read." },
       { method: "gist", segmentTokens: 48 },
-      { models, onProgress: (p) => updates.push(p) },
+      { models, summaryVectors: new SummaryVectorCache(), onProgress: (p) => updates.push(p) },
     );
     const gist = await models.summaryCompressor();
     const summary = result.summary;
@@ -109,8 +113,8 @@ describe("gist compression", () => {
     expect(result.contexts.map((c) => c.compressedTokens)).toEqual(
       summary?.contexts.map((c) => c.vectors),
     );
-    expect(result.prompt).toContain(`[gist: ${summary?.contexts[0]?.vectors} summary vectors`);
-    expect(result.prompt.endsWith(question)).toBe(true);
+    expect(result.preview).toContain(`[gist: ${summary?.contexts[0]?.vectors} summary vectors`);
+    expect(result.preview.endsWith(question)).toBe(true);
     const segments = (summary?.contexts ?? []).reduce((sum, c) => sum + c.segments, 0);
     expect(updates.length).toBeGreaterThanOrEqual(segments);
     expect(updates.every((u) => u.stage === "summarize")).toBe(true);
@@ -120,16 +124,16 @@ describe("gist compression", () => {
   });
 
   it("does no compression work for a document whose vectors are stored", async () => {
-    const summaries = new SummaryVectorCache(new MemorySummaryStorage());
+    const summaries = new SummaryVectorCache();
     const { provider, calls } = await counting();
-    const first = await compress(
+    const first = await runCompression(
       { contexts: [document], question: "What is the pass key?" },
       { method: "gist" },
       { models: provider, summaryVectors: summaries },
     );
     const afterFirst = calls();
     expect(afterFirst).toBe(first.summary?.contexts[0]?.segments);
-    const second = await compress(
+    const second = await runCompression(
       { contexts: [document], question: "Who wrote the letter?" },
       { method: "gist" },
       { models: provider, summaryVectors: summaries },
@@ -138,7 +142,7 @@ describe("gist compression", () => {
     expect(second.summary?.contexts[0]?.computed).toBe(false);
     expect(second.stats.timingsMs.summarize).toBeLessThan(first.stats.timingsMs.summarize ?? 0);
     // Another segment length is another set of vectors.
-    await compress(
+    await runCompression(
       { contexts: [document] },
       { method: "gist", segmentTokens: 24 },
       {
@@ -166,17 +170,20 @@ describe("gist compression", () => {
   });
 
   it("answers through the AutoCompressor's reader, which reads the vectors", async () => {
-    const summaries = new SummaryVectorCache(new MemorySummaryStorage());
+    const summaries = new SummaryVectorCache();
     const answer = await compressThenAnswer(
       { contexts: [document], question: "What is the pass key?" },
-      { method: "gist" },
-      { maxNewTokens: 4 },
-      { models, summaryVectors: summaries },
+      {
+        compression: { method: "gist" },
+        generation: { maxNewTokens: 4 },
+        models,
+        summaryVectors: summaries,
+      },
     );
     const gist = await models.summaryCompressor();
     expect(answer.generation.modelId).toBe(gist.modelId);
     expect(answer.compression.method).toBe("gist");
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [document], question: "What is the pass key?" },
       { method: "gist" },
       { models, summaryVectors: summaries },
@@ -196,8 +203,8 @@ describe("gist compression", () => {
   });
 
   it("refuses to answer a gist result as text, with vectors of other weights, or once they expired", async () => {
-    const summaries = new SummaryVectorCache(new MemorySummaryStorage());
-    const result = await compress(
+    const summaries = new SummaryVectorCache();
+    const result = await runCompression(
       { contexts: [document], question: "Why?" },
       { method: "gist" },
       { models, summaryVectors: summaries },
@@ -214,7 +221,7 @@ describe("gist compression", () => {
     await expect(answerFromSummary(foreign, gist, summaries, generation)).rejects.toThrow(
       /cannot read them/,
     );
-    const empty = new SummaryVectorCache(new MemorySummaryStorage());
+    const empty = new SummaryVectorCache();
     await expect(
       answerFromSummary({ ...result, summary }, gist, empty, generation),
     ).rejects.toThrow(CompressionInputError);
@@ -228,9 +235,7 @@ describe("gist compression", () => {
     try {
       const error = await compressThenAnswer(
         { contexts: [document], question: "What is the pass key?" },
-        { method: "gist" },
-        {},
-        { models: remote },
+        { compression: { method: "gist" }, models: remote },
       ).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ModelConfigError);
       expect((error as Error).message).toMatch(/cannot take input embeddings/);
@@ -243,9 +248,9 @@ describe("gist compression", () => {
   it("refuses bad options and input with CompressionInputError, before any model work", async () => {
     const { provider, calls } = await counting();
     const refused = async (options: Record<string, unknown>, contexts = [document]) => {
-      const error = await compress({ contexts }, options as never, { models: provider }).catch(
-        (caught: unknown) => caught,
-      );
+      const error = await runCompression({ contexts }, options as never, {
+        models: provider,
+      }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(CompressionInputError);
       return (error as Error).message;
     };
@@ -258,7 +263,7 @@ describe("gist compression", () => {
     );
     expect(await refused({ method: "gist" }, [" ", ""])).toMatch(/nothing to compress/);
     expect(calls()).toBe(0);
-    const error = await compress(
+    const error = await runCompression(
       { contexts: [document] },
       { method: "gist" },
       {
@@ -272,12 +277,12 @@ describe("gist compression", () => {
   it("stops with the signal's reason between segments", async () => {
     const controller = new AbortController();
     const reason = new Error("stop now");
-    const error = await compress(
+    const error = await runCompression(
       { contexts: [document] },
       { method: "gist", segmentTokens: 24 },
       {
         models,
-        summaryVectors: new SummaryVectorCache(new MemorySummaryStorage()),
+        summaryVectors: new SummaryVectorCache(),
         onProgress: (p) => {
           if (p.fraction > 0.3) controller.abort(reason);
         },

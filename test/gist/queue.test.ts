@@ -4,16 +4,18 @@
  * document and model; later questions read them from Redis; a worker with other weights writes
  * its own.
  */
+
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultRetention } from "../../queues/retention.js";
-import { isCompressionInputError } from "../../src/compressors/errors.js";
 import { documentSha256 } from "../../src/compressors/landmark/landmark-index.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 import type { CtxpressClient } from "../../src/sdk/client.js";
 import { createStore } from "../../src/store/store.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
+import { asVectors } from "../helpers/result-kind.js";
 import { TINY_MODEL } from "../model/fixtures/tiny-model.js";
 import { workerFleet } from "../workers/worker-fleet.js";
 import { alteredTinyGist, TINY_GIST } from "./fixtures.js";
@@ -83,7 +85,7 @@ describe("gist through the queues", () => {
         { method: "gist" },
       )
     ).result();
-    expect(later.summary?.contexts[0]).toMatchObject({ computed: false, modelId });
+    expect(asVectors(later).summary.contexts[0]).toMatchObject({ computed: false, modelId });
     expect((await store.summaryVectors.get(key))?.createdAt).toBe(stored?.createdAt);
 
     // A worker with other weights writes (and reads) its own vectors. (A new question: the
@@ -97,10 +99,10 @@ describe("gist through the queues", () => {
         { method: "gist" },
       )
     ).result();
-    const alteredId = altered.summary?.modelId ?? "";
+    const alteredId = asVectors(altered).summary.modelId;
     expect(alteredId).toMatch(/^gist-tiny-random@/);
     expect(alteredId).not.toBe(modelId);
-    expect(altered.summary?.contexts[0]?.computed).toBe(true);
+    expect(asVectors(altered).summary.contexts[0]?.computed).toBe(true);
     expect(await store.summaryVectors.has({ ...key, modelId: alteredId })).toBe(true);
     expect(await store.summaryVectors.has(key)).toBe(true);
   });
@@ -115,7 +117,7 @@ describe("gist through the queues", () => {
       const error = await client
         .enqueueCompress({ contexts: [document] }, options as never)
         .catch((caught: unknown) => caught);
-      expect(isCompressionInputError(error)).toBe(true);
+      expect(error instanceof CompressionInputError).toBe(true);
       expect((error as Error).message).toMatch(message);
     }
     expect((await client.counts()).compress).toMatchObject({ waiting: 0, active: 0 });

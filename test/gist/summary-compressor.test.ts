@@ -4,8 +4,9 @@
  * embeddings and scores text after them as torch did, and generation from the prefilled cache
  * equals greedy decoding the slow way (the whole inputs_embeds sequence re-run for every token).
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ContextWindowError, ModelConfigError, ModelLoadError } from "../../src/model/errors.js";
+import { ContextWindowError, ModelConfigError, ModelLoadError } from "../../src/errors/index.js";
 import { argmax } from "../../src/model/logits.js";
 import { OnnxAutoCompressor } from "../../src/model/summary-compressor.js";
 import { readEmbeddingTable } from "../../training/model-folder-files.js";

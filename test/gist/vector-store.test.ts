@@ -4,6 +4,7 @@
  * a model change (other weights) writes and reads other vectors, and cached results of the old
  * model are refused.
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,15 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultRetention } from "../../queues/retention.js";
 import {
   type StoredSummary,
-  SummaryVectorCache,
   summarizeDocument,
-} from "../../src/compressors/gist/summary-cache.js";
-import { compress } from "../../src/compressors/index.js";
+} from "../../src/compressors/gist/summary-vectors.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { documentSha256 } from "../../src/compressors/landmark/landmark-index.js";
+import { createModels, type Models } from "../../src/model/models.js";
 import type { SummaryCompressor } from "../../src/model/types.js";
-import { createModels, type Models } from "../../src/sdk/models.js";
 import { CompressionCache, modelIdLookup } from "../../src/store/compression-cache.js";
 import { createStore, type Store } from "../../src/store/store.js";
+import { SummaryVectorCache } from "../../src/store/summary-vector-cache.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 import { deleteKeys, testRedis, uniquePrefix } from "../queue/redis-fixture.js";
 import { alteredTinyGist, TINY_GIST } from "./fixtures.js";
@@ -84,7 +85,7 @@ describe("SummaryVectorStore", () => {
     const vectors = Float32Array.from(summary.vectors);
     new Uint32Array(vectors.buffer).set(tricky);
     const stored: StoredSummary = { ...summary, vectors };
-    await store.summaryVectors.put(stored);
+    await store.summaryVectors.put(stored, stored);
 
     const key = store.summaryVectors.keyOf(stored);
     expect(key.startsWith(`${prefix}:gist:`)).toBe(true);
@@ -118,7 +119,7 @@ describe("SummaryVectorStore", () => {
       segmentTokens: 32,
       compressor: gist,
     });
-    await store.summaryVectors.put(summary);
+    await store.summaryVectors.put(summary, summary);
     await redis.hset(store.summaryVectors.keyOf(summary), "vectors", Buffer.alloc(12));
     await expect(store.summaryVectors.get(summary)).rejects.toThrow(/is not valid/);
     await store.summaryVectors.remove(summary);
@@ -134,7 +135,11 @@ describe("gist questions over stored vectors", () => {
       summaryVectors: new SummaryVectorCache(store.summaryVectors),
     };
     const text = `${document}\n\nA fresh ending makes this a document never compressed before.`;
-    const first = await compress({ contexts: [text], question: "Who?" }, { method: "gist" }, env);
+    const first = await runCompression(
+      { contexts: [text], question: "Who?" },
+      { method: "gist" },
+      env,
+    );
     const summary = first.summary?.contexts[0];
     expect(summary?.computed).toBe(true);
     expect(gist.segments).toBe(summary?.segments);
@@ -151,7 +156,11 @@ describe("gist questions over stored vectors", () => {
       summaryVectors: new SummaryVectorCache(store.summaryVectors),
     };
     for (const question of ["What is the pass key?", "Where did they go?"]) {
-      const result = await compress({ contexts: [text], question }, { method: "gist" }, again);
+      const result = await runCompression(
+        { contexts: [text], question },
+        { method: "gist" },
+        again,
+      );
       expect(result.summary?.contexts[0]?.computed).toBe(false);
       expect(result.summary?.ratio).toBe(first.summary?.ratio);
     }
@@ -167,10 +176,10 @@ describe("gist questions over stored vectors", () => {
 
     const summaryVectors = new SummaryVectorCache(store.summaryVectors);
     const input = { contexts: [document], question: "Who?" };
-    const before = await compress(input, { method: "gist" }, { models, summaryVectors });
-    const reused = await compress(input, { method: "gist" }, { models, summaryVectors });
+    const before = await runCompression(input, { method: "gist" }, { models, summaryVectors });
+    const reused = await runCompression(input, { method: "gist" }, { models, summaryVectors });
     expect(reused.summary?.contexts[0]?.computed).toBe(false);
-    const after = await compress(
+    const after = await runCompression(
       input,
       { method: "gist" },
       { models: alteredModels, summaryVectors },

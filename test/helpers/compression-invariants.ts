@@ -1,9 +1,9 @@
 import { expect } from "vitest";
 import {
   assemblePrompt,
-  type CompressionResult,
   type CompressRequestInput,
   parseStructuredContext,
+  type TextCompression,
 } from "../../src/compressors/index.js";
 import { findNonTextCharacter } from "../../src/compressors/text-validation.js";
 import type { Tokenizer } from "../../src/model/types.js";
@@ -14,7 +14,7 @@ import type { Tokenizer } from "../../src/model/types.js";
  * original text of its kept spans — ordered, in range, never inside a surrogate pair.
  */
 export function expectCompressionInvariants(
-  result: CompressionResult,
+  result: TextCompression,
   input: CompressRequestInput,
   tokenizer: Tokenizer,
 ): void {

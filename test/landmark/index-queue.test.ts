@@ -2,13 +2,15 @@
  * The index queue end to end: real Redis, real BullMQ, real ONNX Runtime (the shipped embedder),
  * workers started through the CLI in other processes.
  */
+
 import { describe, expect, it } from "vitest";
 import { defaultRetention } from "../../queues/retention.js";
-import { isCompressionInputError } from "../../src/compressors/errors.js";
 import { documentSha256 } from "../../src/compressors/landmark/landmark-index.js";
 import type { CompressionResult } from "../../src/compressors/types.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 import { createStore } from "../../src/store/store.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
+import { asText } from "../helpers/result-kind.js";
 import { workerFleet } from "../workers/worker-fleet.js";
 
 const needle = "The registration number of Quillaby is 730148.";
@@ -54,7 +56,7 @@ describe("the index queue", () => {
       );
       answers.push(await compressed.result());
     }
-    expect(answers[0]?.prompt).toContain(needle);
+    expect(asText(answers[0]).prompt).toContain(needle);
     expect(answers[0]?.stats.models.embedder).toBe(built.modelId);
     expect((await store.landmarkIndexes.get(key))?.createdAt).toBe(createdAt);
   });
@@ -91,7 +93,7 @@ describe("the index queue", () => {
         () => null,
         (caught: unknown) => caught,
       );
-      expect(isCompressionInputError(error)).toBe(true);
+      expect(error instanceof CompressionInputError).toBe(true);
       expect((error as Error).message).toMatch(message);
     };
     await refused(

@@ -3,25 +3,26 @@
  * storage, TTLs, reuse across questions, invalidation by a model change, and the compression
  * cache's model check.
  */
+
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultRetention } from "../../queues/retention.js";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import {
   buildLandmarkIndex,
   documentSha256,
-  StoredIndexProvider,
 } from "../../src/compressors/landmark/landmark-index.js";
 import { DEFAULT_EMBEDDER_MODEL } from "../../src/model/defaults.js";
 import { OnnxEmbedder } from "../../src/model/embedder.js";
+import { createModels, type Models } from "../../src/model/models.js";
 import type { Embedder } from "../../src/model/types.js";
 import { indexDocument } from "../../src/sdk/landmark-indexes.js";
-import { createModels, type Models } from "../../src/sdk/models.js";
 import { CompressionCache, modelIdLookup } from "../../src/store/compression-cache.js";
 import { storeKeys } from "../../src/store/keys.js";
+import { LandmarkIndexCache } from "../../src/store/landmark-index-cache.js";
 import { createStore, type Store } from "../../src/store/store.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 import { countKeys, deleteKeys, testRedis, uniquePrefix } from "../queue/redis-fixture.js";
@@ -82,7 +83,7 @@ afterAll(async () => {
 describe("LandmarkIndexStore", () => {
   it("stores vectors and block offsets in binary under one key, with a TTL", async () => {
     const index = await buildLandmarkIndex({ text: document, blockTokens: 64, embedder });
-    await store.landmarkIndexes.put(index);
+    await store.landmarkIndexes.put(index, index);
     const key = store.landmarkIndexes.keyOf(index);
     expect(key.startsWith(`${prefix}:landmark:`)).toBe(true);
     expect(key.endsWith(`:64:${documentSha256(document)}`)).toBe(true);
@@ -104,7 +105,7 @@ describe("LandmarkIndexStore", () => {
 
   it("refuses a record whose sizes do not match its header", async () => {
     const index = await buildLandmarkIndex({ text: "One block. Two.", blockTokens: 64, embedder });
-    await store.landmarkIndexes.put(index);
+    await store.landmarkIndexes.put(index, index);
     await redis.hset(store.landmarkIndexes.keyOf(index), "vectors", Buffer.alloc(12));
     await expect(store.landmarkIndexes.get(index)).rejects.toThrow(/is not valid/);
     await store.landmarkIndexes.remove(index);
@@ -113,7 +114,7 @@ describe("LandmarkIndexStore", () => {
 
 describe("landmark questions over a stored index", () => {
   it("indexes a document on its first question, then reuses the index for every other one", async () => {
-    const landmarkIndexes = new StoredIndexProvider(store.landmarkIndexes);
+    const landmarkIndexes = new LandmarkIndexCache(store.landmarkIndexes);
     const env = { models: { ...models, embedder: async () => embedder }, landmarkIndexes };
     const text = `${document}\n\nA fresh ending makes this a document never indexed before.`;
     const key = {
@@ -124,7 +125,7 @@ describe("landmark questions over a stored index", () => {
     expect(await store.landmarkIndexes.get(key)).toBeNull();
 
     const before = embedder.blocksEmbedded;
-    const first = await compress(
+    const first = await runCompression(
       { contexts: [text], question },
       { method: "landmark", topK: 4 },
       env,
@@ -136,7 +137,7 @@ describe("landmark questions over a stored index", () => {
     expect(first.stats.models.embedder).toBe(embedder.modelId);
 
     for (const other of ["Who wrote the letter?", "What is the access code of Morvellan?"]) {
-      const result = await compress(
+      const result = await runCompression(
         { contexts: [text], question: other },
         { method: "landmark" },
         env,
@@ -151,7 +152,7 @@ describe("landmark questions over a stored index", () => {
     const altered = await OnnxEmbedder.load(alteredDir, { session: { intraOpThreads: 1 } });
     try {
       expect(altered.modelId).not.toBe(embedder.modelId);
-      const landmarkIndexes = new StoredIndexProvider(store.landmarkIndexes);
+      const landmarkIndexes = new LandmarkIndexCache(store.landmarkIndexes);
       const original = await indexDocument(document, { models, landmarkIndexes });
       const again = await indexDocument(document, { models, landmarkIndexes });
       expect(again).toMatchObject({ built: false, modelId: original.modelId });
@@ -167,7 +168,7 @@ describe("landmark questions over a stored index", () => {
       expect(keyOf(altered.modelId)).not.toBe(keyOf(original.modelId));
       expect(await redis.exists(keyOf(original.modelId), keyOf(altered.modelId))).toBe(2);
 
-      const result = await compress(
+      const result = await runCompression(
         { contexts: [document], question },
         { method: "landmark" },
         { models, landmarkIndexes },
@@ -196,17 +197,21 @@ describe("landmark questions over a stored index", () => {
     }
     const env = { models };
     await expect(
-      compress({ contexts: [document], question }, { method: "landmark", topK: 0 }, env),
+      runCompression({ contexts: [document], question }, { method: "landmark", topK: 0 }, env),
     ).rejects.toThrow(/options\.topK: topK must be a positive integer/);
     await expect(
-      compress({ contexts: [document], question }, { method: "landmark", blockTokens: 0 }, env),
+      runCompression(
+        { contexts: [document], question },
+        { method: "landmark", blockTokens: 0 },
+        env,
+      ),
     ).rejects.toThrow(/options\.blockTokens: blockTokens must be a positive integer/);
     await expect(
-      compress({ contexts: [""], question }, { method: "landmark" }, env),
+      runCompression({ contexts: [""], question }, { method: "landmark" }, env),
     ).rejects.toThrow(/every context is empty/);
-    await expect(compress({ contexts: [document] }, { method: "landmark" }, env)).rejects.toThrow(
-      /a non-empty question is required/,
-    );
+    await expect(
+      runCompression({ contexts: [document] }, { method: "landmark" }, env),
+    ).rejects.toThrow(/a non-empty question is required/);
   });
 
   it("keeps every key under the prefix", async () => {

@@ -3,8 +3,8 @@
  * retrieval from the index, then LongLLMLingua to the exact target, spans mapped back.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { compress } from "../../src/compressors/index.js";
-import { createModels } from "../../src/sdk/models.js";
+import { runCompression } from "../../src/compressors/index.js";
+import { createModels } from "../../src/model/models.js";
 import { expectCompressionInvariants } from "../helpers/compression-invariants.js";
 import { heldOutParagraphs } from "../helpers/corpus-text.js";
 
@@ -28,7 +28,7 @@ describe("landmark+longllmlingua", () => {
   it("prunes the retrieved passages to the exact target, keeping spans of the originals", async () => {
     const scorer = await models.scorer();
     for (const targetTokens of [120, 300]) {
-      const result = await compress(
+      const result = await runCompression(
         input,
         { method: "landmark+longllmlingua", targetTokens },
         { models },
@@ -55,15 +55,15 @@ describe("landmark+longllmlingua", () => {
       retrieveFactor: 4,
       longllmlingua: { reorder: "original" },
     } as const;
-    const result = await compress(input, options, { models });
+    const result = await runCompression(input, options, { models });
     expect(result.options).toMatchObject({
       retrieveFactor: 4,
       longllmlingua: { reorder: "original" },
     });
     expect(Math.abs(result.stats.counts.compressedTokens - 200)).toBeLessThanOrEqual(4);
     expectCompressionInvariants(result, input, scorer.tokenizer);
-    await expect(compress(input, { ...options, retrieveFactor: 0.5 }, { models })).rejects.toThrow(
-      /options\.retrieveFactor/,
-    );
+    await expect(
+      runCompression(input, { ...options, retrieveFactor: 0.5 }, { models }),
+    ).rejects.toThrow(/options\.retrieveFactor/);
   });
 });

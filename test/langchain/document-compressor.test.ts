@@ -3,7 +3,7 @@ import { Document } from "@langchain/core/documents";
 import { BaseRetriever } from "@langchain/core/retrievers";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CompressionInputError } from "../../src/compressors/errors.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 import { CtxpressDocumentCompressor } from "../../src/langchain/index.js";
 import { CtxpressClient } from "../../src/sdk/client.js";
 import { compress } from "../../src/sdk/in-process.js";

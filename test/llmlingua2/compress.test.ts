@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadParagraphs } from "../../bench/corpus/index.js";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import type { ModelProvider } from "../../src/compressors/types.js";
 import { expectCompressionInvariants } from "../helpers/compression-invariants.js";
 import { classifierModels, PieceClassifier, SHIPPED } from "./helpers.js";
@@ -26,7 +26,7 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
       contexts: [longText.slice(0, 3000), MULTIBYTE.repeat(5), "   "],
       question: "Who served the crème brûlée?",
     };
-    const result = await compress(input, { method: "llmlingua2", rate: 0.4 }, { models });
+    const result = await runCompression(input, { method: "llmlingua2", rate: 0.4 }, { models });
     expectCompressionInvariants(result, input, classifier.tokenizer);
     expect(result.prompt.startsWith(`${input.instruction}\n\n`)).toBe(true);
     expect(result.prompt.endsWith(`\n\n${input.question}`)).toBe(true);
@@ -44,7 +44,7 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
 
   it("tracks the requested rate within ±5% (kept share of the target LLM's tokens)", async () => {
     for (const rate of [0.1, 0.25, 0.5, 0.75]) {
-      const result = await compress(
+      const result = await runCompression(
         { contexts: [longText] },
         { method: "llmlingua2", rate },
         { models },
@@ -57,7 +57,7 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
   it("tracks a token budget for the whole prompt, instruction and question included", async () => {
     const instruction = "Read the documents and answer the question briefly.";
     const question = "What did the committee decide about the budget?";
-    const result = await compress(
+    const result = await runCompression(
       { instruction, contexts: [longText], question },
       { method: "llmlingua2", targetTokens: 400 },
       { models },
@@ -71,7 +71,7 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
   it("keeps every occurrence of a force token, and newlines in whitespace", async () => {
     const text = `${longText.slice(0, 4000)}\nThe keeper said: Nantucket.\nNantucket again`;
     const forced = ["Nantucket", "the", "\n"];
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [text] },
       { method: "llmlingua2", rate: 0.1, forceTokens: forced },
       { models },
@@ -89,13 +89,13 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
         `Item ${i * 37} of batch B${i} weighs ${(i * 1.7).toFixed(1)}kg (${i * 1000 + 1},5%) in total.`,
     ).join(" ");
     const digitWords = (s: string) => s.split(/\s+/).filter((w) => /\d/.test(w));
-    const forced = await compress(
+    const forced = await runCompression(
       { contexts: [text] },
       { method: "llmlingua2", rate: 0.2, forceReserveDigit: true },
       { models },
     );
     expect(digitWords(forced.prompt)).toEqual(digitWords(text));
-    const plain = await compress(
+    const plain = await runCompression(
       { contexts: [text] },
       { method: "llmlingua2", rate: 0.2 },
       { models },
@@ -107,7 +107,7 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
     const text = MULTIBYTE.repeat(20);
     for (const rate of [0.3, 1]) {
       const input = { contexts: [text] };
-      const result = await compress(input, { method: "llmlingua2", rate }, { models });
+      const result = await runCompression(input, { method: "llmlingua2", rate }, { models });
       expectCompressionInvariants(result, input, classifier.tokenizer);
       const out = result.contexts[0]?.text ?? "";
       expect(out).not.toMatch(/\uFFFD/);
@@ -125,7 +125,7 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
 
   it("chunks long contexts below the window and batches chunks of every context together", async () => {
     const small = await PieceClassifier.load(SHIPPED, 64);
-    const result = await compress(
+    const result = await runCompression(
       { contexts: [longText.slice(0, 5000), longText.slice(5000, 9000)] },
       { method: "llmlingua2", rate: 0.33 },
       { models: classifierModels(small) },
@@ -140,7 +140,7 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
 
   it("filters whole contexts by mean word probability, never a forced one", async () => {
     const contexts = loadParagraphs("heldout").slice(100, 108);
-    const result = await compress(
+    const result = await runCompression(
       { contexts },
       { method: "llmlingua2", rate: 0.5, useContextLevelFilter: true, forceContextIds: [7] },
       { models },
@@ -155,7 +155,7 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
 
   it("keeps compress=False segments verbatim and honours a segment's own rate", async () => {
     const verbatim = "Keep this sentence exactly as it is, 42 words or not.";
-    const result = await compress(
+    const result = await runCompression(
       {
         contexts: [
           {
@@ -178,8 +178,8 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
     const lines = longText.split("\n\n").map((paragraph) => paragraph.slice(0, 80));
     const text = lines.slice(0, 30).join("\n\n\n");
     const options = { method: "llmlingua2" as const, rate: 0.3, forceTokens: ["\n"] };
-    const kept = await compress({ contexts: [text] }, options, { models });
-    const dropped = await compress(
+    const kept = await runCompression({ contexts: [text] }, options, { models });
+    const dropped = await runCompression(
       { contexts: [text] },
       { ...options, dropConsecutive: true },
       { models },
@@ -192,15 +192,23 @@ describe("llmlingua2 compression (deterministic classifier over the shipped toke
 
   it("refuses bad options and a provider without a classifier with clear errors", async () => {
     await expect(
-      compress({ contexts: ["x y z"] }, { method: "llmlingua2", tokenToWord: "max" } as never, {
-        models,
-      }),
+      runCompression(
+        { contexts: ["x y z"] },
+        { method: "llmlingua2", tokenToWord: "max" } as never,
+        {
+          models,
+        },
+      ),
     ).rejects.toThrow(/tokenToWord/);
     await expect(
-      compress({ contexts: ["x y z"] }, { method: "llmlingua2", forceContextIds: [3] }, { models }),
+      runCompression(
+        { contexts: ["x y z"] },
+        { method: "llmlingua2", forceContextIds: [3] },
+        { models },
+      ),
     ).rejects.toThrow(/context 3 does not exist/);
     await expect(
-      compress(
+      runCompression(
         { contexts: ["x y z"] },
         { method: "llmlingua2" },
         {

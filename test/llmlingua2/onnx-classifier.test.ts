@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ModelLoadError } from "../../src/model/errors.js";
+import { ModelLoadError } from "../../src/errors/index.js";
 import { OnnxTokenClassifier } from "../../src/model/token-classifier.js";
 import { readClassifierVocabulary } from "../../src/model/token-classifier-vocabulary.js";
 import { BERT_TINY, XLMR_TINY } from "./helpers.js";

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { createModelProvider } from "../../src/model/index.js";
 import { expectCompressionInvariants } from "../helpers/compression-invariants.js";
 import { XLMR_TINY } from "./helpers.js";
@@ -19,7 +19,7 @@ describe("llmlingua2 over a real ONNX classifier in the XLM-RoBERTa layout (Sent
     const input = { contexts: [TEXT, "Is it 42?"], question: "What is the pass key?" };
     const classifier = await models.tokenClassifier();
     expect(classifier.wordConvention).toBe("sentencepiece");
-    const result = await compress(input, { method: "llmlingua2", rate: 0.4 }, { models });
+    const result = await runCompression(input, { method: "llmlingua2", rate: 0.4 }, { models });
     expectCompressionInvariants(result, input, classifier.tokenizer);
     expect(result.prompt).not.toMatch(/\uFFFD/);
     expect(Math.abs((result.stats.target?.rate ?? 0) - 0.4)).toBeLessThanOrEqual(0.05);
@@ -27,7 +27,7 @@ describe("llmlingua2 over a real ONNX classifier in the XLM-RoBERTa layout (Sent
 
   it("reports progress up to 1 and stops when aborted", async () => {
     const fractions: number[] = [];
-    await compress(
+    await runCompression(
       { contexts: [TEXT] },
       { method: "llmlingua2", rate: 0.5 },
       { models, onProgress: ({ fraction }) => fractions.push(fraction) },
@@ -37,7 +37,7 @@ describe("llmlingua2 over a real ONNX classifier in the XLM-RoBERTa layout (Sent
     const controller = new AbortController();
     controller.abort(new Error("stop"));
     await expect(
-      compress(
+      runCompression(
         { contexts: [TEXT] },
         { method: "llmlingua2" },
         { models, signal: controller.signal },

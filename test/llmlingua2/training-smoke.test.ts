@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { OnnxTokenClassifier } from "../../src/model/token-classifier.js";
 import { REPO_ROOT, runPython } from "../helpers/training-run.js";
 import { classifierModels } from "./helpers.js";
@@ -68,7 +68,7 @@ describe("LLMLingua-2 training smoke run", () => {
           expect(Math.abs(p - check.keep_probabilities[i][t + 1])).toBeLessThan(check.tolerance);
         });
       });
-      const result = await compress(
+      const result = await runCompression(
         { contexts: [check.texts[0]] },
         { method: "llmlingua2", rate: 0.5 },
         { models: classifierModels(classifier) },

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ModelConfigError } from "../../src/errors/index.js";
 import {
   type CacheStreamSettings,
   planCacheStream,
@@ -7,7 +8,6 @@ import {
 } from "../../src/model/cache-stream-plan.js";
 import { scoreThroughCache } from "../../src/model/cache-stream-scoring.js";
 import { CausalLm } from "../../src/model/causal-lm.js";
-import { ModelConfigError } from "../../src/model/errors.js";
 import { OnnxScorer } from "../../src/model/onnx-scorer.js";
 import { shiftRopeKeys } from "../../src/model/rope-shift.js";
 import { longText, maxDifference, TINY_MODEL } from "./fixtures/tiny-model.js";

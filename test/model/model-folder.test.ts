@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { env } from "@huggingface/transformers";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ModelLoadError } from "../../src/errors/index.js";
 import { CausalLm } from "../../src/model/causal-lm.js";
 import { DEFAULT_SCORER_MODEL } from "../../src/model/defaults.js";
-import { ModelLoadError } from "../../src/model/errors.js";
 import {
   DTYPE_SUFFIXES,
   MODEL_DTYPES,

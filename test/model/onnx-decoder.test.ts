@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ContextWindowError, ModelConfigError } from "../../src/errors/index.js";
 import { CausalLm } from "../../src/model/causal-lm.js";
-import { ContextWindowError, ModelConfigError } from "../../src/model/errors.js";
 import { OnnxDecoder } from "../../src/model/onnx-decoder.js";
 import { greedyWithoutCache, longText, TINY_MODEL } from "./fixtures/tiny-model.js";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ModelConfigError, RemoteModelError } from "../../src/model/errors.js";
+import { ModelConfigError, RemoteModelError } from "../../src/errors/index.js";
 import { OpenAiDecoder } from "../../src/model/openai-decoder.js";
 import {
   type HttpDouble,

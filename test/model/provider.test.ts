@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ModelConfigError, ModelLoadError } from "../../src/errors/index.js";
 import { DEFAULT_DECODER_MODEL, DEFAULT_SCORER_MODEL } from "../../src/model/defaults.js";
-import { ModelConfigError, ModelLoadError } from "../../src/model/errors.js";
 import { OnnxDecoder } from "../../src/model/onnx-decoder.js";
 import { OnnxScorer } from "../../src/model/onnx-scorer.js";
 import { OpenAiDecoder } from "../../src/model/openai-decoder.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ModelConfigError } from "../../src/model/errors.js";
+import { ModelConfigError } from "../../src/errors/index.js";
 import { planWindows, type WindowSettings } from "../../src/model/scoring-plan.js";
 import { StreamContext } from "../../src/model/stream-context.js";
 

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { listSupportedBackends } from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
-import { ExecutionProviderError } from "../../src/model/errors.js";
+import { ExecutionProviderError } from "../../src/errors/index.js";
 import { createSession } from "../../src/model/session.js";
 import { TINY_MODEL } from "./fixtures/tiny-model.js";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ModelConfigError, RemoteModelError } from "../../src/errors/index.js";
 import { CausalLm } from "../../src/model/causal-lm.js";
-import { ModelConfigError, RemoteModelError } from "../../src/model/errors.js";
 import { OnnxScorer } from "../../src/model/onnx-scorer.js";
 import { VllmScorer, type VllmScorerOptions } from "../../src/model/vllm-scorer.js";
 import { type HttpDouble, sendJson, startHttpDouble } from "./fixtures/http-double.js";

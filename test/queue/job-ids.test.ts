@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { canonicalJson } from "../../queues/hash.js";
 import {
   answerChildJobId,
   answerJobId,
@@ -7,7 +8,6 @@ import {
   requestKey,
 } from "../../queues/job-ids.js";
 import { compressJobDataSchema, generationOptionsSchema } from "../../queues/schemas.js";
-import { canonicalJson } from "../../src/store/hash.js";
 
 const doc = { sha256: "a".repeat(64), bytes: 10 };
 

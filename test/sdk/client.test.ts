@@ -1,11 +1,11 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type CompressionInputError,
-  isCompressionInputError,
-} from "../../src/compressors/errors.js";
+  CompressionInputError,
+  JobNotFoundError,
+  JobTimeoutError,
+} from "../../src/errors/index.js";
 import { CtxpressClient } from "../../src/sdk/client.js";
-import { JobNotFoundError, JobTimeoutError } from "../../src/sdk/errors.js";
 import {
   countKeys,
   deleteKeys,
@@ -67,7 +67,7 @@ describe("CtxpressClient without workers", () => {
     );
     await expect(longQuestion).rejects.toSatisfy(
       (error: CompressionInputError) =>
-        isCompressionInputError(error) && error.issues[0]?.path[0] === "question",
+        error instanceof CompressionInputError && error.issues[0]?.path[0] === "question",
     );
     const manyContexts = client.enqueueAnswer(
       { contexts: Array.from({ length: 257 }, (_, i) => `Context ${i}.`), question: "Which?" },

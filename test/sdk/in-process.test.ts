@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isCompressionInputError } from "../../src/compressors/errors.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 import { compress, compressThenAnswer } from "../../src/sdk/in-process.js";
 
 const contexts = [
@@ -11,8 +11,7 @@ describe("in-process SDK (embedded models, no Redis)", () => {
   it("compresses, then answers with the decoder, reporting both steps' costs", async () => {
     const result = await compressThenAnswer(
       { contexts, question: "What is the passkey?" },
-      { method: "longllmlingua", rate: 0.5 },
-      { maxNewTokens: 4 },
+      { compression: { method: "longllmlingua", rate: 0.5 }, generation: { maxNewTokens: 4 } },
     );
     expect(result.compression.stats.counts.compressedTokens).toBeLessThan(
       result.compression.stats.counts.originalTokens,
@@ -31,7 +30,10 @@ describe("in-process SDK (embedded models, no Redis)", () => {
     );
     expect(stages.length).toBeGreaterThan(0);
     await expect(
-      compressThenAnswer({ contexts, question: "?" }, { method: "llmlingua" }, { maxNewTokens: 0 }),
-    ).rejects.toSatisfy(isCompressionInputError);
+      compressThenAnswer(
+        { contexts, question: "?" },
+        { compression: { method: "llmlingua" }, generation: { maxNewTokens: 0 } },
+      ),
+    ).rejects.toBeInstanceOf(CompressionInputError);
   });
 });

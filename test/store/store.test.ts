@@ -2,8 +2,8 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentTtlSeconds, retentionSchema } from "../../queues/retention.js";
 import type { CompressionResult } from "../../src/compressors/types.js";
+import { CorruptRecordError } from "../../src/errors/index.js";
 import { storeKeys } from "../../src/store/keys.js";
-import { CorruptRecordError } from "../../src/store/results.js";
 import { createStore } from "../../src/store/store.js";
 import { deleteKeys, testRedis, uniquePrefix } from "../queue/redis-fixture.js";
 
@@ -11,6 +11,7 @@ const retention = retentionSchema.parse({ completedAgeSeconds: 60, failedAgeSeco
 
 function compressionResult(ratio: number): CompressionResult {
   return {
+    kind: "text",
     method: "llmlingua",
     prompt: "kept text",
     contexts: [

@@ -12,7 +12,7 @@ import { producerConnection } from "../../queues/connection.js";
 import { COMPRESS_JOB, COMPRESS_QUEUE } from "../../queues/names.js";
 import { defaultRetention } from "../../queues/retention.js";
 import type { CompressJobData } from "../../queues/schemas.js";
-import { isCompressionInputError } from "../../src/compressors/errors.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 import { splitIntoContexts } from "../../src/sdk/chunk.js";
 import type { CtxpressClient } from "../../src/sdk/client.js";
 import { createStore } from "../../src/store/store.js";
@@ -127,7 +127,7 @@ describe("queue acceptance", () => {
       client.enqueueCompress(small, { method: "zip" } as never),
     ];
     for (const attempt of refused) {
-      await expect(attempt).rejects.toSatisfy(isCompressionInputError);
+      await expect(attempt).rejects.toBeInstanceOf(CompressionInputError);
     }
     const limited = await fleet.connect(prefix, { maxDocumentChars: 10 });
     await expect(

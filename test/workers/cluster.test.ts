@@ -4,7 +4,7 @@
  * `{…}` hash-tag prefix so that every key of a job lands on one slot.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isCompressionInputError } from "../../src/compressors/errors.js";
+import { CompressionInputError } from "../../src/errors/index.js";
 import { CtxpressClient } from "../../src/sdk/client.js";
 import { type OwnRedis, redisCli, startRedis } from "../queue/own-redis.js";
 import { uniquePrefix } from "../queue/redis-fixture.js";
@@ -42,7 +42,8 @@ describe("Redis Cluster", () => {
     await expect(
       CtxpressClient.connect({ redisUrl: clusterUrl, prefix: "ctxpress" }),
     ).rejects.toSatisfy(
-      (error: Error) => isCompressionInputError(error) && /hash-tag prefix/.test(error.message),
+      (error: Error) =>
+        error instanceof CompressionInputError && /hash-tag prefix/.test(error.message),
     );
   });
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { producerConnection } from "../../queues/connection.js";
 import { COMPRESS_JOB, COMPRESS_QUEUE } from "../../queues/names.js";
 import { defaultRetention } from "../../queues/retention.js";
-import { JobFailedError } from "../../src/sdk/errors.js";
+import { JobFailedError } from "../../src/errors/index.js";
 import { createStore } from "../../src/store/store.js";
 import { TEST_REDIS_URL } from "../queue/redis-fixture.js";
 import { tinyRandomModelsFile } from "./tiny-models.js";

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-/** A `ctxpress worker` running in its own process group (itself and anything it starts). */
+/** A `ctxpress` command (a worker, a server) in its own process group (itself and anything it starts). */
 export interface WorkerProcess {
   readonly child: ChildProcess;
   /** Everything the worker logged so far. */
@@ -18,7 +18,12 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(args: readonly string[]): WorkerProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "worker", ...args], {
+  return spawnCli(["worker", ...args]);
+}
+
+/** `ctxpress <args>` from the checkout's sources, its output collected. */
+export function spawnCli(args: readonly string[]): WorkerProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: repoRoot,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -50,7 +55,7 @@ export function spawnWorker(args: readonly string[]): WorkerProcess {
           cleanup();
           reject(
             new Error(
-              `no line matching ${pattern} within ${timeoutMs} ms; worker said:\n${output}`,
+              `no line matching ${pattern} within ${timeoutMs} ms; the process said:\n${output}`,
             ),
           );
         }, timeoutMs);

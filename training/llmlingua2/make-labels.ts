@@ -22,7 +22,7 @@ import {
   type TaskName,
   type TaskSample,
 } from "../../bench/tasks/index.js";
-import { compress } from "../../src/compressors/index.js";
+import { runCompression } from "../../src/compressors/index.js";
 import { findNonTextCharacter } from "../../src/compressors/text-validation.js";
 import { createModelProvider } from "../../src/model/index.js";
 import type { Span } from "../../src/model/types.js";
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   for (const [n, item] of items.entries()) {
     const runs: Span[][] = [];
     for (const rate of TEACHER_RATES) {
-      const result = await compress(
+      const result = await runCompression(
         { contexts: [item.text] },
         { method: "llmlingua", rate, structuredTags: false },
         { models },

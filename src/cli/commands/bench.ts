@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { UsageError } from "../exit-codes.js";
+import { UsageError } from "../../errors/index.js";
 
 /** What `ctxpress bench` answers: where the benchmark went, and how to run it. */
 export const BENCH_MOVED = [

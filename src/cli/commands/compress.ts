@@ -40,7 +40,7 @@ async function inProcess<T>(
   const request = requestFromFlags(await readDocuments(files), flags);
   const [sdk, { createModels }] = await Promise.all([
     import("../../sdk/in-process.js"),
-    import("../../sdk/models.js"),
+    import("../../model/models.js"),
   ]);
   const models = createModels(await modelsConfigFromFlags(flags));
   const indexes = flags.indexStore
@@ -96,7 +96,11 @@ export function answerCommand(): Command {
     .action(async (files: string[], flags: InProcessFlags) => {
       requireQuestion(flags);
       const result = await inProcess(files, flags, (sdk, { input, options }, env) =>
-        sdk.compressThenAnswer(input, options, generationFromFlags(flags), env),
+        sdk.compressThenAnswer(input, {
+          ...env,
+          compression: options,
+          generation: generationFromFlags(flags),
+        }),
       );
       printAnswer(result, flags.json === true);
     });

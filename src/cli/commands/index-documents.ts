@@ -27,7 +27,7 @@ type IndexFlags = RedisFlags & {
 async function indexInProcess(documents: readonly string[], flags: IndexFlags): Promise<void> {
   const [{ indexDocument, connectIndexStore }, { createModels }] = await Promise.all([
     import("../../sdk/landmark-indexes.js"),
-    import("../../sdk/models.js"),
+    import("../../model/models.js"),
   ]);
   const models = createModels(await modelsConfigFromFlags(flags));
   const store = await connectIndexStore(redisSettingsFromFlags(flags));

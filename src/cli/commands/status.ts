@@ -1,6 +1,6 @@
 import { Command } from "commander";
+import { UsageError } from "../../errors/index.js";
 import { CtxpressClient } from "../../sdk/client.js";
-import { UsageError } from "../exit-codes.js";
 import { type RedisFlags, redisSettingsFromFlags, withRedisFlags } from "../flags.js";
 import { printResult } from "../format.js";
 

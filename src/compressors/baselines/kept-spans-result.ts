@@ -159,6 +159,7 @@ export async function keptSpansResult(request: KeptSpansResult): Promise<Compres
       prompt,
     );
     return {
+      kind: "text",
       method: request.method,
       prompt,
       contexts,

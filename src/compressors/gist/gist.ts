@@ -1,12 +1,13 @@
+import { CompressionInputError } from "../../errors/index.js";
+import { ModelConfigError } from "../../errors/model-config-error.js";
 import type { SummaryCompressor } from "../../model/types.js";
 import { assemblePrompt } from "../assemble.js";
-import { CompressionInputError } from "../errors.js";
 import { ProgressReporter } from "../progress.js";
 import { StageTimer } from "../stage-timer.js";
 import { buildStats, tokenCounts } from "../stats.js";
 import type { CompressEnv, CompressionResult, Compressor, SummarizedContext } from "../types.js";
 import { type GistOptions, gistOptionsSchema, segmentLength } from "./options.js";
-import { processSummaryCache, type StoredSummary } from "./summary-cache.js";
+import type { StoredSummary } from "./summary-vectors.js";
 
 export async function requireSummaryCompressor(env: CompressEnv): Promise<SummaryCompressor> {
   if (env.models.summaryCompressor === undefined) {
@@ -55,7 +56,11 @@ export const gistCompressor = {
   compress: async (input, options: GistOptions, env): Promise<CompressionResult> => {
     const timer = new StageTimer();
     const compressor = await requireSummaryCompressor(env);
-    const summaries = env.summaryVectors ?? processSummaryCache();
+    const summaries = env.summaryVectors;
+    if (summaries === undefined) {
+      // The vectors live outside the result: without a store the answer could never read them.
+      throw new ModelConfigError("gist needs a summary vector store (env.summaryVectors)");
+    }
     const tokenizer = compressor.tokenizer;
     const readerText = assemblePrompt({ ...input, contexts: [] });
     const readerTokens = tokenizer.encode(readerText).length;
@@ -97,8 +102,9 @@ export const gistCompressor = {
     const originalTokens = tokenizer.encode(assemblePrompt(input)).length;
     const placeholders = summarized.map(vectorPlaceholder);
     return {
+      kind: "vectors",
       method: "gist",
-      prompt: assemblePrompt({ ...input, contexts: placeholders }),
+      preview: assemblePrompt({ ...input, contexts: placeholders }),
       contexts: summarized.map((context, i) => ({
         index: context.index,
         text: placeholders[i] ?? "",

@@ -1,3 +1,4 @@
+import { CompressionInputError } from "../../errors/index.js";
 import type { Tokenizer } from "../../model/types.js";
 import {
   keptSpansResult,
@@ -5,7 +6,6 @@ import {
   plainTexts,
   promptBudget,
 } from "../baselines/kept-spans-result.js";
-import { CompressionInputError } from "../errors.js";
 import type { ReorderMethod } from "../options.js";
 import { ProgressReporter } from "../progress.js";
 import { StageTimer } from "../stage-timer.js";

@@ -1,4 +1,4 @@
-import { CompressionInputError } from "../errors.js";
+import { CompressionInputError } from "../../errors/index.js";
 import { parseCompressInput } from "../registry.js";
 import type { InputLimits } from "../types.js";
 

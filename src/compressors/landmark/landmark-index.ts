@@ -43,15 +43,12 @@ export interface IndexOutcome {
   readonly built: boolean;
 }
 
-/** Finds the index of a document, building (and keeping) it when there is none yet. */
+/**
+ * Finds the index of a document, building (and keeping) it when there is none yet: a store the
+ * caller injects (src/store/landmark-index-cache.ts).
+ */
 export interface LandmarkIndexProvider {
   index(request: IndexRequest): Promise<IndexOutcome>;
-}
-
-/** Where indexes are kept: Redis in workers (src/store/landmark-index.ts), memory otherwise. */
-export interface LandmarkIndexStorage {
-  get(key: LandmarkIndexKey): Promise<LandmarkIndex | null>;
-  put(index: LandmarkIndex): Promise<void>;
 }
 
 /** Blocks embedded per embedder call, between which progress is reported and aborts act. */
@@ -59,11 +56,6 @@ const EMBED_BATCH = 32;
 
 export function documentSha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
-}
-
-/** The key as one string, for in-process maps. */
-function keyId(key: LandmarkIndexKey): string {
-  return `${key.modelId}\n${key.blockTokens}\n${key.documentSha256}`;
 }
 
 export function indexKey(request: IndexRequest): LandmarkIndexKey {
@@ -99,68 +91,4 @@ export async function buildLandmarkIndex(request: IndexRequest): Promise<Landmar
     createdAt: Date.now(),
     buildMs: performance.now() - started,
   };
-}
-
-/**
- * Looks an index up in its storage and builds it on a miss. Concurrent requests for the same
- * index in this process share one build.
- */
-export class StoredIndexProvider implements LandmarkIndexProvider {
-  readonly #building = new Map<string, Promise<LandmarkIndex>>();
-
-  constructor(private readonly storage: LandmarkIndexStorage) {}
-
-  async index(request: IndexRequest): Promise<IndexOutcome> {
-    const key = indexKey(request);
-    const stored = await this.storage.get(key);
-    if (stored !== null) return { index: stored, built: false };
-    const id = keyId(key);
-    let building = this.#building.get(id);
-    if (building === undefined) {
-      building = buildLandmarkIndex(request).then(async (index) => {
-        await this.storage.put(index);
-        return index;
-      });
-      this.#building.set(id, building);
-      building.then(
-        () => this.#building.delete(id),
-        () => this.#building.delete(id),
-      );
-    }
-    return { index: await building, built: true };
-  }
-}
-
-/** The most recently used indexes of this process (an index of 128K tokens is ~1 MB). */
-export class MemoryIndexStorage implements LandmarkIndexStorage {
-  readonly #entries = new Map<string, LandmarkIndex>();
-
-  constructor(private readonly capacity = 32) {}
-
-  async get(key: LandmarkIndexKey): Promise<LandmarkIndex | null> {
-    const id = keyId(key);
-    const found = this.#entries.get(id);
-    if (found === undefined) return null;
-    this.#entries.delete(id);
-    this.#entries.set(id, found);
-    return found;
-  }
-
-  async put(index: LandmarkIndex): Promise<void> {
-    const id = keyId(index);
-    this.#entries.delete(id);
-    this.#entries.set(id, index);
-    for (const oldest of this.#entries.keys()) {
-      if (this.#entries.size <= this.capacity) break;
-      this.#entries.delete(oldest);
-    }
-  }
-}
-
-let processIndexes: LandmarkIndexProvider | undefined;
-
-/** Indexes kept in this process' memory: the default when no store is configured. */
-export function processIndexProvider(): LandmarkIndexProvider {
-  processIndexes ??= new StoredIndexProvider(new MemoryIndexStorage());
-  return processIndexes;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InternalInvariantError } from "../../errors/internal-invariant-error.js";
 import type { Span } from "../../model/types.js";
 import { longLlmlinguaCompressor } from "../longllmlingua.js";
 import { longLlmlinguaOptionsSchema } from "../options.js";
@@ -83,6 +84,9 @@ export const landmarkLongLlmlinguaCompressor = {
         originalTokens: budget.tokensOf(passage?.context ?? 0),
       };
     });
+    if (pruned.kind !== "text") {
+      throw new InternalInvariantError("longllmlingua returned a vector compression");
+    }
     const stats = buildStats({
       counts: tokenCounts(
         scorer.tokenizer.name,
@@ -97,6 +101,7 @@ export const landmarkLongLlmlinguaCompressor = {
       ([stage, ms]) => [`longllmlingua.${stage}`, ms] as const,
     );
     return {
+      kind: "text",
       method: "landmark+longllmlingua",
       prompt: pruned.prompt,
       contexts,

@@ -1,9 +1,14 @@
 import { z } from "zod";
+import { at } from "../../errors/at.js";
+import { CompressionInputError } from "../../errors/index.js";
 import type { Embedder } from "../../model/types.js";
-import { CompressionInputError } from "../errors.js";
 import type { CompressEnv, Compressor } from "../types.js";
 import { type BlockScorer, compressByBlockRetrieval, requireQuestion } from "./block-retrieval.js";
-import { type LandmarkIndex, processIndexProvider } from "./landmark-index.js";
+import {
+  buildLandmarkIndex,
+  type LandmarkIndex,
+  type LandmarkIndexProvider,
+} from "./landmark-index.js";
 import { bm25BlockScores, fuseLexical } from "./lexical-scores.js";
 import { blockRetrievalShape, landmarkScoringShape } from "./options.js";
 
@@ -35,11 +40,16 @@ export function dotScores(
   for (let row = 0; row < rows; row++) {
     let sum = 0;
     const offset = row * dimensions;
-    for (let d = 0; d < dimensions; d++) sum += (vectors[offset + d] ?? 0) * (query[d] ?? 0);
+    for (let d = 0; d < dimensions; d++) sum += at(vectors, offset + d) * at(query, d);
     scores[row] = sum;
   }
   return scores;
 }
+
+/** Without an injected index store, each index is built for the one compression that needs it. */
+const buildEveryTime: LandmarkIndexProvider = {
+  index: async (request) => ({ index: await buildLandmarkIndex(request), built: true }),
+};
 
 /**
  * Block scores from landmark indexes: each context's index (found in the env's index store, or
@@ -51,7 +61,7 @@ export function landmarkBlockScorer(
   env: CompressEnv,
   lexicalWeight: number,
 ): BlockScorer {
-  const indexes = env.landmarkIndexes ?? processIndexProvider();
+  const indexes = env.landmarkIndexes ?? buildEveryTime;
   return {
     tokenizer: embedder.tokenizer,
     models: { embedder: embedder.modelId },

@@ -1,23 +1,9 @@
 import { z } from "zod";
+import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "../../../queues/block-tokens.js";
 import { REORDER_METHODS, sharedOptionsShape } from "../options.js";
-
-/**
- * Block size of landmark indexes and of BM25 block retrieval, in the embedder's tokens. Chosen by
- * measurement (docs/BENCHMARKS.md, "Landmark retrieval"); the paper uses 50-token blocks.
- */
-export const DEFAULT_BLOCK_TOKENS = 64;
 
 /** Default BM25 weight in landmark scoring; see landmarkScoringShape and docs/BENCHMARKS.md. */
 export const DEFAULT_LEXICAL_WEIGHT = 0.5;
-
-const POSITIVE_BLOCK_TOKENS = { message: "blockTokens must be a positive integer" };
-
-/** Tokens per block; an index is built (and stored) per block size. */
-export const blockTokensSchema = z
-  .number()
-  .int(POSITIVE_BLOCK_TOKENS)
-  .positive(POSITIVE_BLOCK_TOKENS)
-  .max(4096);
 
 const POSITIVE_TOP_K = { message: "topK must be a positive integer" };
 

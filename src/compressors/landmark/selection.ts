@@ -1,3 +1,4 @@
+import { at } from "../../errors/at.js";
 import type { ReorderMethod } from "../options.js";
 import { reorderContexts } from "../reorder.js";
 
@@ -110,6 +111,6 @@ export function orderPassages(
   );
   const rankOrder = passages
     .map((_, index) => index)
-    .sort((a, b) => (best[b] ?? 0) - (best[a] ?? 0) || a - b);
+    .sort((a, b) => at(best, b) - at(best, a) || a - b);
   return reorderContexts(rankOrder, method).map((index) => passages[index] as Passage);
 }

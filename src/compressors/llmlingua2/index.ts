@@ -1,6 +1,7 @@
+import { CompressionInputError } from "../../errors/index.js";
+import { ModelConfigError } from "../../errors/model-config-error.js";
 import type { Span, TokenClassifier } from "../../model/types.js";
 import { assemblePrompt } from "../assemble.js";
-import { CompressionInputError } from "../errors.js";
 import { parseContext } from "../prepared-context.js";
 import { ProgressReporter } from "../progress.js";
 import { StageTimer } from "../stage-timer.js";
@@ -241,7 +242,9 @@ function meanProbability(scored: readonly ScoredWord[]): number {
 
 async function tokenClassifierOf(env: CompressEnv): Promise<TokenClassifier> {
   if (!env.models.tokenClassifier) {
-    throw new Error("llmlingua2 needs a token classifier, and this model provider has none");
+    throw new ModelConfigError(
+      "llmlingua2 needs a token classifier, and this model provider has none",
+    );
   }
   return env.models.tokenClassifier();
 }
@@ -373,6 +376,7 @@ export async function compressLlmlingua2(
   });
   const target = tokenCounts(options.targetTokenizer, original, targetTokens);
   return {
+    kind: "text",
     method: "llmlingua2",
     prompt,
     contexts: results,

@@ -1,3 +1,4 @@
+import { at } from "../../errors/at.js";
 import type { Span } from "../../model/types.js";
 import { mergeSpans } from "../token-units.js";
 import { chunkThreshold, isKept, percentile } from "./threshold.js";
@@ -39,7 +40,7 @@ export function selectWords(words: readonly ScoredWord[], rate: number): boolean
       first?.segmentRate ?? rate,
     );
     indices.forEach((i, k) => {
-      kept[i] = isKept(probabilities[k] ?? 0, threshold);
+      kept[i] = isKept(at(probabilities, k), threshold);
     });
   }
   return kept;

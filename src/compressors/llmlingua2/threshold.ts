@@ -1,3 +1,5 @@
+import { at } from "../../errors/at.js";
+
 /**
  * LLMLingua-2's thresholds. Per chunk, each word's probability counts once per target-LLM token
  * of the word, and words above the percentile int(100·(1−rate)+1) of that weighted list are kept
@@ -21,9 +23,9 @@ export function weightedPercentile(
 ): number {
   const order = values
     .map((_, i) => i)
-    .filter((i) => (weights[i] ?? 0) > 0)
-    .sort((a, b) => (values[a] ?? 0) - (values[b] ?? 0));
-  const total = order.reduce((sum, i) => sum + (weights[i] ?? 0), 0);
+    .filter((i) => at(weights, i) > 0)
+    .sort((a, b) => at(values, a) - at(values, b));
+  const total = order.reduce((sum, i) => sum + at(weights, i), 0);
   if (total === 0) return Number.NaN;
   const position = ((total - 1) * p) / 100;
   const lower = Math.floor(position);
@@ -33,10 +35,10 @@ export function weightedPercentile(
   let lowerValue = Number.NaN;
   let upperValue = Number.NaN;
   for (const i of order) {
-    const next = below + (weights[i] ?? 0);
-    if (Number.isNaN(lowerValue) && lower < next) lowerValue = values[i] ?? 0;
+    const next = below + at(weights, i);
+    if (Number.isNaN(lowerValue) && lower < next) lowerValue = at(values, i);
     if (upper < next) {
-      upperValue = values[i] ?? 0;
+      upperValue = at(values, i);
       break;
     }
     below = next;

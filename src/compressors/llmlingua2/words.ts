@@ -1,3 +1,4 @@
+import { at } from "../../errors/at.js";
 import type { Span, WordConvention } from "../../model/types.js";
 
 /**
@@ -65,10 +66,10 @@ export function wordProbability(
   word: Word,
   mode: "mean" | "first",
 ): number {
-  if (mode === "first") return probabilities[word.firstToken] ?? 0;
+  if (mode === "first") return at(probabilities, word.firstToken);
   let sum = 0;
   for (let t = word.firstToken; t < word.firstToken + word.tokenCount; t++) {
-    sum += probabilities[t] ?? 0;
+    sum += at(probabilities, t);
   }
   return sum / word.tokenCount;
 }

@@ -1,10 +1,6 @@
-import { createModelProvider, type ModelRuntime } from "../model/provider.js";
-import { type ModelsConfigInput, modelsConfigSchema } from "../model/provider-config.js";
-import { canonicalJson, sha256Hex } from "../store/hash.js";
-
-/** Which scorer and decoder to use; `{}` means the embedded models shipped in models/. */
-export { modelsConfigSchema };
-export type ModelsConfig = ModelsConfigInput;
+import { canonicalJson, sha256Hex } from "../../queues/hash.js";
+import { createModelProvider, type ModelRuntime } from "./provider.js";
+import type { ModelsConfigInput } from "./provider-config.js";
 
 /** The models a process uses: each loaded on first use and kept until `dispose()`. */
 export interface Models extends ModelRuntime {
@@ -12,9 +8,15 @@ export interface Models extends ModelRuntime {
   readonly fingerprint: string;
 }
 
-/** Throws `ModelConfigError` on an invalid configuration; loads nothing yet. */
-export function createModels(config: unknown = {}): Models {
-  const provider = createModelProvider(config as ModelsConfigInput);
+/**
+ * Assembles the models of a configuration; loads nothing yet (each model on first use).
+ *
+ * @param config - which scorer, decoder, classifier, embedder and AutoCompressor to use; every
+ *   field has a default, and `{}` (the default) means the embedded ONNX models on the CPU.
+ * @throws ModelConfigError when `config` is invalid.
+ */
+export function createModels(config: ModelsConfigInput = {}): Models {
+  const provider = createModelProvider(config);
   return {
     scorer: () => provider.scorer(),
     decoder: () => provider.decoder(),

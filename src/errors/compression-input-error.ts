@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { CtxpressError } from "./ctxpress-error.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -9,10 +10,11 @@ function describe(issue: Issue): string {
 
 /**
  * Bad input or options: retrying cannot help, so workers fail such a job permanently. The
- * message lists every problem with its path; `issues` keeps zod's structured form. Checked by
- * `name` as well as `instanceof`, since the class does not survive a process boundary.
+ * message lists every problem with its path; `issues` keeps zod's structured form. Code
+ * `INVALID_INPUT`.
  */
-export class CompressionInputError extends Error {
+export class CompressionInputError extends CtxpressError {
+  static override readonly code = "INVALID_INPUT";
   override readonly name = "CompressionInputError";
   readonly issues: readonly Issue[];
 
@@ -27,8 +29,11 @@ export class CompressionInputError extends Error {
       { code: "custom", path: [...path], message, input: undefined },
     ]);
   }
-}
 
-export function isCompressionInputError(error: unknown): error is CompressionInputError {
-  return error instanceof Error && error.name === "CompressionInputError";
+  /** The same issues with `prefix` put before each path (where the checked value sits). */
+  under(prefix: readonly PropertyKey[]): CompressionInputError {
+    return new CompressionInputError(
+      this.issues.map((issue) => ({ ...issue, path: [...prefix, ...issue.path] })),
+    );
+  }
 }
