@@ -21,6 +21,7 @@ import {
 } from "./fault-workers.js";
 import { OwnRedis } from "./own-redis.js";
 import { descendants, type ProcessId, stillRunning } from "./process-tree.js";
+import { tinyRandomModelsFile } from "./tiny-models.js";
 
 export interface FaultRunOptions {
   /** Compress jobs enqueued through the SDK (distinct inputs: no dedup). */
@@ -207,20 +208,6 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     monitor.disconnect();
     await redis.stop();
   }
-}
-
-/** A models file naming models/tiny-random as scorer and decoder. */
-function tinyRandomModelsFile(): string {
-  const tinyRandom = path.join(repoRoot, "models/tiny-random");
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "ctxpress-faults-")), "models.json");
-  writeFileSync(
-    file,
-    JSON.stringify({
-      scorer: { type: "onnx", model: tinyRandom },
-      decoder: { type: "onnx", model: tinyRandom },
-    }),
-  );
-  return file;
 }
 
 async function enqueue(

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { prefixSchema, redisTlsSchema, redisUrlSchema } from "../../queues/connection.js";
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from "../../queues/names.js";
+import { UsageError } from "../errors/index.js";
 import { modelsConfigSchema } from "../model/provider-config.js";
 
 /** Compression the gateway applies to requests that carry no `ctxpress` field. */
@@ -62,12 +63,12 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * Parses the configuration and refuses a server reachable from other machines without API keys.
- * Throws a `ZodError` naming the bad field, or an `Error` for the missing keys.
+ * @throws ZodError naming the bad field; `UsageError` for a non-loopback host without API keys.
  */
 export function parseServeConfig(input: ServeConfigInput | Record<string, unknown>): ServeConfig {
   const config = serveConfigSchema.parse(input);
   if (config.apiKeys.length === 0 && !isLoopbackHost(config.host)) {
-    throw new Error(
+    throw new UsageError(
       `refusing to listen on ${config.host} without API keys: set CTXPRESS_API_KEYS or --api-keys-file (only loopback hosts may run without them)`,
     );
   }

@@ -71,7 +71,7 @@ describe("ctxpress serve --queue", () => {
     const { id, events } = (await queued.json()) as { id: string; events: string };
     const stream = await (await fetch(`${serve.url}${events}`)).text();
     expect(stream).toMatch(/^event: (progress|completed)/);
-    expect(stream).toMatch(/event: completed\ndata: \{"method":"llmlingua"/);
+    expect(stream).toMatch(/event: completed\ndata: \{"kind":"text",[^\n]*"method":"llmlingua"/);
     const status = (await (await fetch(`${serve.url}/v1/jobs/${id}`)).json()) as Record<
       string,
       unknown

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { commandName, descendants } from "../../bench/faults/process-tree.js";
+import { tinyRandomModelsFile } from "../../bench/faults/tiny-models.js";
 import { producerConnection } from "../../queues/connection.js";
 import { COMPRESS_JOB, COMPRESS_QUEUE } from "../../queues/names.js";
 import { defaultRetention } from "../../queues/retention.js";
@@ -17,7 +18,6 @@ import { splitIntoContexts } from "../../src/sdk/chunk.js";
 import type { CtxpressClient } from "../../src/sdk/client.js";
 import { createStore } from "../../src/store/store.js";
 import { TEST_REDIS_URL } from "../queue/redis-fixture.js";
-import { tinyRandomModelsFile } from "./tiny-models.js";
 import { workerFleet } from "./worker-fleet.js";
 import type { WorkerProcess } from "./worker-process.js";
 

@@ -4,11 +4,11 @@
  * `{…}` hash-tag prefix so that every key of a job lands on one slot.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tinyRandomModelsFile } from "../../bench/faults/tiny-models.js";
 import { CompressionInputError } from "../../src/errors/index.js";
 import { CtxpressClient } from "../../src/sdk/client.js";
 import { type OwnRedis, redisCli, startRedis } from "../queue/own-redis.js";
 import { uniquePrefix } from "../queue/redis-fixture.js";
-import { tinyRandomModelsFile } from "./tiny-models.js";
 import { spawnWorker } from "./worker-process.js";
 
 let nodes: OwnRedis[] = [];

@@ -6,13 +6,13 @@
  */
 import { Queue } from "bullmq";
 import { describe, expect, it } from "vitest";
+import { tinyRandomModelsFile } from "../../bench/faults/tiny-models.js";
 import { producerConnection } from "../../queues/connection.js";
 import { COMPRESS_JOB, COMPRESS_QUEUE } from "../../queues/names.js";
 import { defaultRetention } from "../../queues/retention.js";
 import { JobFailedError } from "../../src/errors/index.js";
 import { createStore } from "../../src/store/store.js";
 import { TEST_REDIS_URL } from "../queue/redis-fixture.js";
-import { tinyRandomModelsFile } from "./tiny-models.js";
 import { workerFleet } from "./worker-fleet.js";
 import type { WorkerProcess } from "./worker-process.js";
 

@@ -7,12 +7,12 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { tinyRandomModelsFile } from "../../bench/faults/tiny-models.js";
 import { RedisAuthError, RedisConnectionError } from "../../src/errors/index.js";
 import { type ClientOptions, CtxpressClient } from "../../src/sdk/client.js";
 import { freePort, type OwnRedis, startRedis } from "../queue/own-redis.js";
 import { uniquePrefix } from "../queue/redis-fixture.js";
 import { generateCertificates, type TestCertificates } from "../queue/test-certificates.js";
-import { tinyRandomModelsFile } from "./tiny-models.js";
 import { spawnWorker, type WorkerProcess } from "./worker-process.js";
 
 const PASSWORD = "s3cret-Pa55word";

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 const tinyRandom = fileURLToPath(new URL("../../models/tiny-random", import.meta.url));
 
 /**
- * A `--models` file naming models/tiny-random as scorer and decoder: the queue tests' timings
+ * A `--models` file naming models/tiny-random as scorer and decoder: the fault suite's and queue tests' timings
  * and window checks are sized for its speed and its 512-token window.
  */
 export function tinyRandomModelsFile(): string {
