@@ -7,7 +7,11 @@
  * All samples come from the held-out split with seeds no training set uses.
  *
  *   npx tsx training/evaluate.ts [--scorer models/X] [--reader models/Y] [--samples 10]
- *       [--qa-samples 20] [--threads 2] [--dtype q8] [--only scorer] [--json out.json]
+ *       [--qa-samples 20] [--threads 2] [--dtype q8] [--only scorer|passkey]
+ *       [--passkey-lengths 1024,2048,4096,8192] [--json out.json]
+ *
+ * `--only passkey --passkey-lengths 256,512` measures a short-window reader (a training probe)
+ * by greedy decoding without loading a scorer.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -39,8 +43,14 @@ const argsSchema = z.object({
   threads: z.coerce.number().int().positive().optional(),
   /** The scorer's ONNX file (fp32: model.onnx, q8: model_quantized.onnx, …); the reader's is fp32. */
   dtype: z.enum(MODEL_DTYPES).default("fp32"),
-  /** Stop after the scorer's numbers (perplexity and scoring speed). */
-  only: z.enum(["scorer"]).optional(),
+  /** `scorer`: stop after the scorer's numbers; `passkey`: only the reader's passkey table. */
+  only: z.enum(["scorer", "passkey"]).optional(),
+  /** Prompt+answer lengths of the passkey table, comma-separated. */
+  "passkey-lengths": z
+    .string()
+    .default("1024,2048,4096,8192")
+    .transform((list) => list.split(",").map(Number))
+    .pipe(z.array(z.number().int().min(64)).min(1)),
   json: z.string().optional(),
 });
 const { values } = parseArgs({
@@ -52,6 +62,7 @@ const { values } = parseArgs({
     threads: { type: "string" },
     dtype: { type: "string" },
     only: { type: "string" },
+    "passkey-lengths": { type: "string" },
     json: { type: "string" },
   },
 });
@@ -62,7 +73,6 @@ const session = args.threads ? { intraOpThreads: args.threads } : {};
 const EVAL_SEED = 50_000_000;
 const PPL_DOCUMENTS = 64;
 const PPL_TOKENS_PER_DOCUMENT = 1024;
-const PASSKEY_LENGTHS = [1024, 2048, 4096, 8192];
 const DEPTHS = [0, 0.25, 0.5, 0.75, 1];
 const QA_POSITIONS = [1, 5, 10, 15, 20];
 const MAX_NEW_TOKENS = 32;
@@ -75,8 +85,14 @@ const results: Record<string, unknown> = {
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
+/** Writes `--json` when asked and ends the process: the last step of every `--only` mode. */
+function finish(): never {
+  if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+  process.exit(0);
+}
+
 // --- Scorer: held-out perplexity against a unigram baseline, and throughput ------------------
-{
+if (args.only !== "passkey") {
   const lm = await CausalLm.load(args.scorer, { session, dtype: args.dtype });
   const scorer = new OnnxScorer(lm);
   const tokenizer = lm.tokenizer;
@@ -140,10 +156,7 @@ const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max
   );
   await scorer.dispose();
 }
-if (args.only === "scorer") {
-  if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
-  process.exit(0);
-}
+if (args.only === "scorer") finish();
 
 // --- Reader: generated long-context tasks ----------------------------------------------------
 const readerLm = await CausalLm.load(args.reader, { session });
@@ -178,7 +191,7 @@ const formatRow = (row: Record<string, number>) =>
 
 console.log(`\n## Reader ${args.reader} (window ${readerLm.contextWindow})`);
 const passkeyTable: Record<string, Record<string, number>> = {};
-for (const length of PASSKEY_LENGTHS) {
+for (const length of args["passkey-lengths"]) {
   const row: Record<string, number> = {};
   for (const depth of DEPTHS) {
     row[`depth ${depth}`] = await accuracy(args.samples, (seed) =>
@@ -190,6 +203,10 @@ for (const length of PASSKEY_LENGTHS) {
   console.log(`passkey ${length} tokens: ${formatRow(row)}`);
 }
 results.passkey = passkeyTable;
+if (args.only === "passkey") {
+  await raw.dispose();
+  finish();
+}
 
 const QA_LENGTH = 2048;
 const qaTable: Record<string, number> = {};
@@ -254,5 +271,4 @@ console.log(`RULER-style tasks at 2048 tokens: ${formatRow(ruler)}`);
   await decoder.dispose();
 }
 await raw.dispose();
-
-if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+finish();

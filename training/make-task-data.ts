@@ -3,11 +3,12 @@
  *   training/.data/tasks/<set>.jsonl, one {"id","task","prompt","answer","lengthTokens"} per line,
  * where prompt = readerPrompt(sample) and answer = readerCompletion(sample).
  * Train sets draw their haystacks from the train split only; eval sets from the held-out split.
- * Run: npx tsx training/make-task-data.ts
+ * Run: npx tsx training/make-task-data.ts [--sets eval-512.jsonl,…] [--out-dir training/.data/tasks]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { AutoTokenizer, env } from "@huggingface/transformers";
 import type { CorpusSplit } from "../bench/corpus/index.js";
 import {
@@ -78,6 +79,9 @@ const SETS: readonly TaskSet[] = [
   },
 ];
 
+/** Offsets the seeds of each sample's shape (length, haystack, task) past every generator seed. */
+const SAMPLE_SHAPE_STREAM = 0x4000_0000;
+
 const TASK_WEIGHTS: readonly [TaskName, number][] = [
   ["passkey", 0.2],
   ["multi-key", 0.2],
@@ -117,7 +121,10 @@ function sampleFor(
   countTokens: TokenCounter,
 ): TaskSample {
   const seed = set.seed + index;
-  const rng = new Rng(seed);
+  // The generator draws its answers from Rng(seed); the choices made here must come from another
+  // stream. With both on Rng(seed), the first draws matched: the passkey's leading digit rose with
+  // lengthTokens, so a model could read the key off the prompt length (see docs/TRAINING-PROBES.md).
+  const rng = new Rng(seed + SAMPLE_SHAPE_STREAM);
   const lengthTokens = rng.int(set.minTokens, set.maxTokens);
   const roll = rng.next();
   // 70% plain corpus text, 20% corpus text with words dropped, 10% the repeated passkey filler.
@@ -162,10 +169,16 @@ async function main(): Promise<void> {
   );
   const countTokens: TokenCounter = (text) =>
     tokenizer.encode(text, { add_special_tokens: false }).length;
-  const outDir = join(trainingDir, ".data", "tasks");
+  const { values } = parseArgs({
+    options: { sets: { type: "string" }, "out-dir": { type: "string" } },
+  });
+  const wanted = values.sets?.split(",");
+  const unknown = wanted?.filter((file) => !SETS.some((set) => set.file === file)) ?? [];
+  if (unknown.length > 0) throw new RangeError(`--sets: unknown set(s) ${unknown.join(", ")}`);
+  const outDir = resolve(values["out-dir"] ?? join(trainingDir, ".data", "tasks"));
   mkdirSync(outDir, { recursive: true });
   const haystacksBySplit = new Map<CorpusSplit, HaystackSource[]>();
-  for (const set of SETS) {
+  for (const set of SETS.filter((candidate) => wanted?.includes(candidate.file) ?? true)) {
     let haystacks = haystacksBySplit.get(set.split);
     if (!haystacks) {
       const plain = corpusHaystack(set.split);
