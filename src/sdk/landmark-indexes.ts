@@ -1,17 +1,11 @@
 import { z } from "zod";
-import { blockTokensSchema, DEFAULT_BLOCK_TOKENS } from "../../queues/block-tokens.js";
 import { prefixSchema, redisTlsSchema, redisUrlSchema } from "../../queues/connection.js";
-import type { IndexJobResult } from "../../queues/index-jobs.js";
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from "../../queues/names.js";
 import { defaultRetention, retentionSchema } from "../../queues/retention.js";
 import type { SummaryVectorProvider } from "../compressors/gist/summary-vectors.js";
-import { validateIndexDocument } from "../compressors/landmark/index-input.js";
-import { requireEmbedder } from "../compressors/landmark/landmark.js";
 import type { LandmarkIndexProvider } from "../compressors/landmark/landmark-index.js";
-import type { Progress } from "../compressors/types.js";
-import { defaultModels, type Models } from "../model/models.js";
 import { parseRequestPart } from "../pipeline/validate.js";
-import { LandmarkIndexCache, processLandmarkIndexes } from "../store/landmark-index-cache.js";
+import { LandmarkIndexCache } from "../store/landmark-index-cache.js";
 import { connectProducer } from "../store/redis-connection.js";
 import { createStore } from "../store/store.js";
 import { SummaryVectorCache } from "../store/summary-vector-cache.js";
