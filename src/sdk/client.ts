@@ -300,12 +300,15 @@ export class CtxpressClient {
 
   private async findStatus(id: string): Promise<JobStatus> {
     for (const queue of [COMPRESS_QUEUE, ANSWER_QUEUE, INDEX_QUEUE] as const) {
-      const job = await this.queues[queue].getJob(id);
+      // The state before the job, as in waitForJob: a job read first may complete before its
+      // state is read, and would show as completed without its return value.
+      const state = await this.queues[queue].getJobState(id);
+      const job = state === "unknown" ? undefined : await this.queues[queue].getJob(id);
       if (!job) continue;
       return {
         id,
         queue,
-        state: await job.getState(),
+        state,
         progress: job.progress,
         attemptsMade: job.attemptsMade,
         failedReason: job.failedReason || null,

@@ -37,11 +37,16 @@ export async function waitForJob(
     }
     events.on("completed", onCompleted);
     events.on("failed", onFailed);
+    // The state first, then the job: a job read before it completed carries no return value
+    // even when its state, read a moment later, says completed (a race seen in the suite).
+    // BullMQ writes the return value and the completed state in one script, so a job read after
+    // a completed state has its value.
     queue
-      .getJob(jobId)
-      .then(async (job) => {
+      .getJobState(jobId)
+      .then(async (state) => {
+        if (state !== "unknown" && state !== "completed" && state !== "failed") return;
+        const job = await queue.getJob(jobId);
         if (!job) return finish(() => reject(new JobNotFoundError(jobId)));
-        const state = await job.getState();
         if (state === "completed") onCompleted({ jobId, returnvalue: job.returnvalue });
         if (state === "failed") onFailed({ jobId, failedReason: job.failedReason });
       })
