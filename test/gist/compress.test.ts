@@ -140,7 +140,6 @@ describe("gist compression", () => {
     );
     expect(calls()).toBe(afterFirst);
     expect(second.summary?.contexts[0]?.computed).toBe(false);
-    expect(second.stats.timingsMs.summarize).toBeLessThan(first.stats.timingsMs.summarize ?? 0);
     // Another segment length is another set of vectors.
     await runCompression(
       { contexts: [document] },
