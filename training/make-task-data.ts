@@ -21,7 +21,7 @@ import {
   type TaskSample,
   type TokenCounter,
 } from "../bench/tasks/index.js";
-import { taskDataLine } from "./task-lines.js";
+import { type PromptLayout, taskDataLine } from "./task-lines.js";
 
 const trainingDir = dirname(fileURLToPath(import.meta.url));
 
@@ -114,6 +114,19 @@ function dropWords(source: HaystackSource, rate: number, seed: number): Haystack
   return { name: `${source.name}-drop${rate}`, paragraphs: paragraphs.filter((p) => p !== "") };
 }
 
+/** Stream of each train sample's prompt layout, apart from its shape and its answers. */
+const LAYOUT_STREAM = 0x2000_0000;
+
+/**
+ * Train sets lay half their prompts out as the pipeline does (the question verbatim, then
+ * "Answer:") and half as the benchmarks' reader prompt; evaluation sets keep the reader layout,
+ * which the benchmarks and training/evaluate.ts measure.
+ */
+function layoutFor(set: TaskSet, index: number): PromptLayout {
+  if (set.split !== "train") return "reader";
+  return new Rng(set.seed + index + LAYOUT_STREAM).next() < 0.5 ? "pipeline" : "reader";
+}
+
 function sampleFor(
   set: TaskSet,
   index: number,
@@ -188,7 +201,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const lines: string[] = [];
     for (let i = 0; i < set.count; i++) {
-      lines.push(taskDataLine(sampleFor(set, i, haystacks, countTokens)));
+      lines.push(taskDataLine(sampleFor(set, i, haystacks, countTokens), layoutFor(set, i)));
     }
     writeFileSync(join(outDir, set.file), `${lines.join("\n")}\n`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

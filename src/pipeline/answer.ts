@@ -7,7 +7,8 @@ import type { AnswerResult } from "../store/records.js";
 /** Appended to the compressed prompt so a completion model answers instead of continuing text. */
 export const ANSWER_CUE = "\nAnswer:";
 
-export function buildAnswerPrompt(result: TextCompression): string {
+/** The decoder's prompt for a text compression: the compressed prompt, then `ANSWER_CUE`. */
+export function buildAnswerPrompt(result: Pick<TextCompression, "prompt">): string {
   return `${result.prompt}${ANSWER_CUE}`;
 }
 

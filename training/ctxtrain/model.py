@@ -16,6 +16,29 @@ from .config import ModelConfig
 # softmax instead of NaN; such rows are never read.
 MASKED = -1e9
 
+# The training path computes attention in blocks of query rows whose fp32 scores stay under this
+# size: glibc then serves them from its heap (allocator.py), where one 1,024- or 2,048-square score
+# tensor per layer was mmap'd and faulted in afresh every step (7.5-12.6 s a step at 1,024 tokens;
+# docs/TRAINING-PROBES.md, p08). Block i also skips the keys after its last query.
+SCORE_BLOCK_BYTES = 16 * 1024 * 1024
+
+
+def causal_attention(q: Tensor, key: Tensor, value: Tensor) -> Tensor:
+    """Causal attention of rows that start at position 0 with no padding and no cache (the
+    training path), in blocks of query rows. q, key, value: [batch, heads, seq, head_dim]."""
+    batch, heads, seq, head_dim = q.shape
+    rows = max(16, SCORE_BLOCK_BYTES // (4 * batch * heads * seq))
+    scale = 1 / math.sqrt(head_dim)
+    blocks = []
+    for start in range(0, seq, rows):
+        end = min(seq, start + rows)
+        scores = torch.matmul(q[:, :, start:end], key[:, :, :end].transpose(2, 3)) * scale
+        # Query start+i sees keys 0..start+i.
+        visible = torch.ones(end - start, end, dtype=torch.bool, device=q.device).tril(diagonal=start)
+        probs = torch.softmax(scores.masked_fill(~visible, MASKED), dim=-1)
+        blocks.append(torch.matmul(probs, value[:, :, :end]))
+    return torch.cat(blocks, dim=2)
+
 
 class RMSNorm(nn.Module):
     def __init__(self, size: int, eps: float):
@@ -54,8 +77,9 @@ class Attention(nn.Module):
         self.o_proj = nn.Linear(self.heads * self.head_dim, d, bias=False)
 
     def forward(
-        self, x: Tensor, cos: Tensor, sin: Tensor, bias: Tensor, past_key: Tensor, past_value: Tensor
+        self, x: Tensor, cos: Tensor, sin: Tensor, bias: Tensor | None, past_key: Tensor, past_value: Tensor
     ) -> tuple[Tensor, Tensor, Tensor]:
+        """`bias` None: rows from position 0, no padding, empty cache (the training path)."""
         batch, seq, _ = x.shape
         q = self.q_proj(x).view(batch, seq, self.heads, self.head_dim).transpose(1, 2)
         k = self.k_proj(x).view(batch, seq, self.kv_heads, self.head_dim).transpose(1, 2)
@@ -66,6 +90,11 @@ class Attention(nn.Module):
         value = torch.cat((past_value, v), dim=2)
         # Grouped-query attention: query heads h*g .. h*g+g-1 share key/value head h.
         group = self.heads // self.kv_heads
+        if bias is None:
+            out = causal_attention(
+                q, key.repeat_interleave(group, dim=1), value.repeat_interleave(group, dim=1)
+            ).transpose(1, 2).reshape(batch, seq, self.heads * self.head_dim)
+            return self.o_proj(out), key, value
         q = q.reshape(batch, self.kv_heads, group * seq, self.head_dim)
         scores = torch.matmul(q, key.transpose(2, 3)) / math.sqrt(self.head_dim)
         scores = scores.view(batch, self.heads, seq, -1) + bias
@@ -155,10 +184,12 @@ class LlamaLM(nn.Module):
         attention_mask: Tensor,
         position_ids: Tensor,
         past: list[tuple[Tensor, Tensor]],
+        causal_only: bool = False,
     ) -> tuple[Tensor, list[tuple[Tensor, Tensor]]]:
-        """Final-norm hidden states [batch, seq, hidden] and the grown cache."""
+        """Final-norm hidden states [batch, seq, hidden] and the grown cache. `causal_only`: the
+        rows start at position 0 with no padding and `past` is empty (blocked attention)."""
         cos, sin = rope_cos_sin(position_ids, self.config.head_dim, self.config.rope_theta)
-        bias = attention_bias(attention_mask, inputs_embeds.shape[1])
+        bias = None if causal_only else attention_bias(attention_mask, inputs_embeds.shape[1])
         x = inputs_embeds
         present = []
         for layer, (past_key, past_value) in zip(self.model.layers, past):
@@ -173,7 +204,9 @@ class LlamaLM(nn.Module):
         mask = torch.ones_like(input_ids)
         positions = torch.arange(seq, device=input_ids.device).unsqueeze(0).expand(batch, seq)
         embeds = self.model.embed_tokens(input_ids)
-        hidden, _ = self.hidden_states(embeds, mask, positions, self.empty_cache(batch, input_ids.device))
+        hidden, _ = self.hidden_states(
+            embeds, mask, positions, self.empty_cache(batch, input_ids.device), causal_only=True
+        )
         return hidden
 
     def forward(self, input_ids: Tensor) -> Tensor:
