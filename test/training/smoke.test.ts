@@ -47,7 +47,10 @@ async function writeSmokeData(): Promise<void> {
       haystack,
     }),
   ]);
-  writeFileSync(join(dataDir, "tasks", "smoke.jsonl"), `${samples.map(taskDataLine).join("\n")}\n`);
+  writeFileSync(
+    join(dataDir, "tasks", "smoke.jsonl"),
+    `${samples.map((sample) => taskDataLine(sample)).join("\n")}\n`,
+  );
 }
 
 describe("training smoke run", () => {
