@@ -1,7 +1,8 @@
 """Exports a trained run into a model folder (models/<name>/ by default).
 
 Run: /usr/bin/python3 training/export_model.py training/configs/<name>.json [--out models/<name>]
-     [--default-dtype q8]   (the embedded ctxpress-5m: loaders pick its int8 graph by default)
+     [--default-dtype q8]   (default: the config's "export_dtype"; the embedded models name "q8",
+                             so loaders pick their int8 graph)
 """
 
 import argparse
@@ -21,7 +22,9 @@ def main() -> None:
     parser.add_argument("--run-dir", type=Path, default=None, help="default training/.runs/<name>")
     parser.add_argument("--out", type=Path, default=None, help="default models/<name>")
     parser.add_argument(
-        "--default-dtype", default=None, help='variant loaders pick by default, e.g. "q8" (default: fp32)'
+        "--default-dtype",
+        default=None,
+        help='variant loaders pick by default, e.g. "q8" (default: the run config\'s export_dtype, else fp32)',
     )
     args = parser.parse_args()
     config = load_run_config(args.config)
@@ -30,7 +33,7 @@ def main() -> None:
     lm = LlamaLM(config.model)
     lm.load_state_dict(state["model"])
     out = args.out or MODELS_DIR / config.name
-    check = export_model_folder(lm, out, default_dtype=args.default_dtype)
+    check = export_model_folder(lm, out, default_dtype=args.default_dtype or config.export_dtype)
     print(f"exported step {state['step']} of {config.name} to {out} ({len(check['input_ids'])} check tokens)")
 
 

@@ -54,6 +54,9 @@ class RunConfig:
     # "fp32", or "bf16" autocast (see precision.py); train.py's --precision overrides it.
     precision: str = "fp32"
     threads: int = 2
+    # The ONNX variant loaders pick when the caller names none ("q8": the int8 graph), written by
+    # export_model.py into config.json; None keeps fp32. In the run config so the export is one command.
+    export_dtype: str | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
