@@ -7,11 +7,13 @@
  * All samples come from the held-out split with seeds no training set uses.
  *
  *   npx tsx training/evaluate.ts [--scorer models/X] [--reader models/Y] [--samples 10]
- *       [--qa-samples 20] [--threads 2] [--dtype q8] [--only scorer|passkey]
- *       [--passkey-lengths 1024,2048,4096,8192] [--json out.json]
+ *       [--qa-samples 20] [--threads 2] [--dtype q8] [--reader-dtype q8] [--only scorer|passkey]
+ *       [--passkey-lengths 1024,2048,4096,8192] [--layout reader|pipeline] [--json out.json]
  *
  * `--only passkey --passkey-lengths 256,512` measures a short-window reader (a training probe)
- * by greedy decoding without loading a scorer.
+ * by greedy decoding without loading a scorer. `--layout pipeline` asks the reader in the layout
+ * the product hands it (`ctxpress answer`, the demo: the question verbatim, then "Answer:") instead
+ * of the benchmarks' reader prompt (training/task-lines.ts).
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -30,10 +32,11 @@ import {
 } from "../bench/tasks/index.js";
 import { CausalLm } from "../src/model/causal-lm.js";
 import { DEFAULT_DECODER_MODEL, DEFAULT_SCORER_MODEL } from "../src/model/defaults.js";
-import { MODEL_DTYPES } from "../src/model/model-folder.js";
+import { DTYPE_SUFFIXES, MODEL_DTYPES } from "../src/model/model-folder.js";
 import { OnnxDecoder } from "../src/model/onnx-decoder.js";
 import { OnnxScorer } from "../src/model/onnx-scorer.js";
 import { greedyGenerate, OnnxLm } from "./onnx-lm.js";
+import { taskPrompt } from "./task-lines.js";
 
 const argsSchema = z.object({
   scorer: z.string().default(DEFAULT_SCORER_MODEL),
@@ -41,8 +44,10 @@ const argsSchema = z.object({
   samples: z.coerce.number().int().positive().default(10),
   "qa-samples": z.coerce.number().int().positive().default(20),
   threads: z.coerce.number().int().positive().optional(),
-  /** The scorer's ONNX file (fp32: model.onnx, q8: model_quantized.onnx, …); the reader's is fp32. */
+  /** The scorer's ONNX file (fp32: model.onnx, q8: model_quantized.onnx, …). */
   dtype: z.enum(MODEL_DTYPES).default("fp32"),
+  /** The reader's ONNX file: fp32, or q8 (the int8 graph the embedded reader loads by default). */
+  "reader-dtype": z.enum(MODEL_DTYPES).default("fp32"),
   /** `scorer`: stop after the scorer's numbers; `passkey`: only the reader's passkey table. */
   only: z.enum(["scorer", "passkey"]).optional(),
   /** Prompt+answer lengths of the passkey table, comma-separated. */
@@ -51,6 +56,8 @@ const argsSchema = z.object({
     .default("1024,2048,4096,8192")
     .transform((list) => list.split(",").map(Number))
     .pipe(z.array(z.number().int().min(64)).min(1)),
+  /** How the reader's prompts are laid out (training/task-lines.ts). */
+  layout: z.enum(["reader", "pipeline"]).default("reader"),
   json: z.string().optional(),
 });
 const { values } = parseArgs({
@@ -61,8 +68,10 @@ const { values } = parseArgs({
     "qa-samples": { type: "string" },
     threads: { type: "string" },
     dtype: { type: "string" },
+    "reader-dtype": { type: "string" },
     only: { type: "string" },
     "passkey-lengths": { type: "string" },
+    layout: { type: "string" },
     json: { type: "string" },
   },
 });
@@ -81,6 +90,8 @@ const results: Record<string, unknown> = {
   scorer: args.scorer,
   reader: args.reader,
   dtype: args.dtype,
+  readerDtype: args["reader-dtype"],
+  layout: args.layout,
 };
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -159,16 +170,19 @@ if (args.only !== "passkey") {
 if (args.only === "scorer") finish();
 
 // --- Reader: generated long-context tasks ----------------------------------------------------
-const readerLm = await CausalLm.load(args.reader, { session });
+const readerDtype = args["reader-dtype"];
+const readerLm = await CausalLm.load(args.reader, { session, dtype: readerDtype });
 const tokenizer = readerLm.tokenizer;
 const countTokens = (text: string) => tokenizer.encode(text).length;
 const haystack = corpusHaystack("heldout");
-const raw = await OnnxLm.load(args.reader, "model.onnx", { threads: args.threads });
+const raw = await OnnxLm.load(args.reader, `model${DTYPE_SUFFIXES[readerDtype]}.onnx`, {
+  threads: args.threads,
+});
 const eos = tokenizer.eosTokenId ?? 0;
 
 /** Greedy answer of the raw session (no window check: cells past the window are on purpose). */
 async function answer(sample: TaskSample): Promise<{ score: number; prediction: string }> {
-  const prompt = [eos, ...tokenizer.encode(readerPrompt(sample))];
+  const prompt = [eos, ...tokenizer.encode(taskPrompt(sample, args.layout))];
   const generated = await greedyGenerate(raw, prompt, MAX_NEW_TOKENS, [eos]);
   const prediction = (tokenizer.decode(generated).split("\n")[0] ?? "").trim();
   return { score: scoreSample(sample, prediction), prediction };
@@ -189,7 +203,9 @@ const formatRow = (row: Record<string, number>) =>
     .map(([k, v]) => `${k} ${pct(v)}`)
     .join(", ");
 
-console.log(`\n## Reader ${args.reader} (window ${readerLm.contextWindow})`);
+console.log(
+  `\n## Reader ${args.reader} (${readerDtype}, ${args.layout} layout, window ${readerLm.contextWindow})`,
+);
 const passkeyTable: Record<string, Record<string, number>> = {};
 for (const length of args["passkey-lengths"]) {
   const row: Record<string, number> = {};
