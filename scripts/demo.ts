@@ -15,11 +15,11 @@ import { progressDisplay } from "../src/cli/progress-bar.js";
 import { defaultModels } from "../src/model/models.js";
 import { splitIntoContexts } from "../src/sdk/chunk.js";
 import { CtxpressClient } from "../src/sdk/client.js";
+import { DEMO_MAX_NEW_TOKENS, demoCompression } from "./demo-request.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
 const prefix = `ctxpress-demo-${randomBytes(3).toString("hex")}`;
-const MAX_NEW_TOKENS = 12;
 
 const example = JSON.parse(readFileSync(`${root}/examples/long-document.json`, "utf8")) as {
   document: string;
@@ -30,19 +30,20 @@ const example = JSON.parse(readFileSync(`${root}/examples/long-document.json`, "
 const document = readFileSync(`${root}/examples/${example.document}`, "utf8");
 const contexts = splitIntoContexts(document, 2000);
 
-// The compressed prompt must fit the decoder's window (with room for the answer): ask the
-// decoder for its window, and aim below it since the achieved size tracks the target within ~10%.
+// The compressed prompt must fit the decoder's window (with room for the answer).
 const decoder = await defaultModels().decoder();
 const window = decoder.contextWindow ?? 2048;
 await defaultModels().dispose();
-const targetTokens = Math.floor((window - MAX_NEW_TOKENS) * 0.85);
+const compression = demoCompression(example.question, window);
 
 console.log(
   `document: examples/${example.document}, ${document.length} characters in ${contexts.length} contexts`,
 );
 console.log(`source: ${example.source.slice(0, 100)}…`);
 console.log(`question: ${example.question}`);
-console.log(`decoder window: ${window} tokens → compressing to about ${targetTokens} tokens\n`);
+console.log(
+  `method: ${compression.method}; decoder window: ${window} tokens → at most about ${compression.targetTokens} tokens\n`,
+);
 
 const worker = spawn(
   process.execPath,
@@ -68,11 +69,10 @@ console.log(`worker started (pid ${worker.pid}, queues under prefix ${prefix})`)
 const client = await CtxpressClient.connect({ redisUrl, prefix });
 try {
   const started = performance.now();
-  const handle = await client.enqueueAnswer(
-    { contexts, question: example.question },
-    { method: "longllmlingua", targetTokens },
-    { maxNewTokens: MAX_NEW_TOKENS, stop: ["\n"] },
-  );
+  const handle = await client.enqueueAnswer({ contexts, question: example.question }, compression, {
+    maxNewTokens: DEMO_MAX_NEW_TOKENS,
+    stop: ["\n"],
+  });
   console.log(`enqueued compress-then-answer flow ${handle.id.slice(0, 24)}…`);
   const bar = progressDisplay(process.stdout);
   let lastStage = "";

@@ -33,6 +33,18 @@ describe("ctxpress CLI", () => {
     expect(result.stats.counts.compressedTokens).toBeLessThan(result.stats.counts.originalTokens);
   });
 
+  it("compresses with landmark when a question is given and no method named", () => {
+    const run = ctxpress([
+      "compress",
+      text,
+      "--question",
+      "What does the fox jump over?",
+      "--json",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).method).toBe("landmark");
+  });
+
   it("reads stdin and prints the compressed text, stats on stderr", () => {
     const run = ctxpress(
       ["compress", "--target-tokens", "40"],
