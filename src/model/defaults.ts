@@ -6,15 +6,21 @@ import { ModelLoadError } from "../errors/model-load-error.js";
 /**
  * The embedded models a fresh clone runs with, offline. Paths are relative to the package root,
  * never the working directory, so the CLI and workers find them from anywhere.
- * Scorer and reader are one model, trained by training/ (see models/ctxpress-5m/README.md).
+ * Scorer and reader are two models trained by training/: the scorer wants low perplexity on prose
+ * (models/ctxpress-5m/README.md), the reader wants retrieval from its context
+ * (models/ctxpress-reader/README.md).
  */
 const SCORER_FOLDER = "models/ctxpress-5m";
-const DECODER_FOLDER = "models/ctxpress-5m";
+/** The decoder that answers from the compressed prompt. */
+const DECODER_FOLDER = "models/ctxpress-reader";
 /** LLMLingua-2 token classifier (trained by training/llmlingua2/). */
 const CLASSIFIER_FOLDER = "models/lingua2-bert-mini";
 /** Landmark-retrieval embedder (trained by training/landmark/). */
 const EMBEDDER_FOLDER = "models/landmark-embedder";
-/** AutoCompressor of gist compression: the reader extended with summary tokens (training/gist/). */
+/**
+ * AutoCompressor of gist compression: the scorer (ctxpress-5m) extended with summary tokens
+ * (training/gist/). It reads its own summary vectors, so it never depends on DECODER_FOLDER.
+ */
 const GIST_FOLDER = "models/gist-5m";
 
 /** The folder holding ctxpress' package.json (found upwards from here: works from src/ and dist/). */

@@ -1,6 +1,11 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelConfigError, ModelLoadError } from "../../src/errors/index.js";
-import { DEFAULT_DECODER_MODEL, DEFAULT_SCORER_MODEL } from "../../src/model/defaults.js";
+import {
+  DEFAULT_DECODER_MODEL,
+  DEFAULT_SCORER_MODEL,
+  PACKAGE_ROOT,
+} from "../../src/model/defaults.js";
 import { OnnxDecoder } from "../../src/model/onnx-decoder.js";
 import { OnnxScorer } from "../../src/model/onnx-scorer.js";
 import { OpenAiDecoder } from "../../src/model/openai-decoder.js";
@@ -28,6 +33,33 @@ describe("createModelProvider", () => {
     expect(scorer.modelId).toBe(DEFAULT_SCORER_MODEL);
     const tokens = scorer.tokenizer.encode("Hello world");
     expect((await scorer.logprobs({ tokens })).every(Number.isFinite)).toBe(true);
+    await provider.dispose();
+  });
+
+  it("answers with the embedded reader, a model of its own, in its int8 graph", async () => {
+    expect(path.relative(PACKAGE_ROOT, DEFAULT_DECODER_MODEL)).toBe(
+      path.join("models", "ctxpress-reader"),
+    );
+    expect(path.relative(PACKAGE_ROOT, DEFAULT_SCORER_MODEL)).toBe(
+      path.join("models", "ctxpress-5m"),
+    );
+    const provider = createModelProvider();
+    const [scorer, decoder] = await Promise.all([provider.scorer(), provider.decoder()]);
+    expect(decoder).toBeInstanceOf(OnnxDecoder);
+    const reader = (decoder as OnnxDecoder).lm;
+    expect(reader).not.toBe((unwrap(scorer) as OnnxScorer).lm);
+    expect(decoder.modelId).toBe(DEFAULT_DECODER_MODEL);
+    expect(reader.folder.onnxPath).toBe(
+      path.join(DEFAULT_DECODER_MODEL, "onnx", "model_quantized.onnx"),
+    );
+    expect(decoder.contextWindow).toBe(2048);
+    const answer = await decoder.generate(
+      "The pass key is 48213.\n\nWhat is the pass key?\nAnswer:",
+      {
+        maxNewTokens: 8,
+      },
+    );
+    expect(answer.completionTokens).toBeLessThanOrEqual(8);
     await provider.dispose();
   });
 

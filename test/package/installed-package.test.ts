@@ -76,7 +76,7 @@ const client: Promise<CtxpressClient> = CtxpressClient.connect({ redisUrl: "redi
 void [kept, compressor, client];
 `;
 
-const RUN_SDK = `import { compress } from "ctxpress";
+const RUN_SDK = `import { compress, compressThenAnswer } from "ctxpress";
 import { CtxpressDocumentCompressor } from "ctxpress/langchain";
 
 const text = "The harbour master keeps the lighthouse key in the blue box by the door. ".repeat(20);
@@ -84,7 +84,12 @@ const result = await compress({ contexts: [text] }, { method: "llmlingua", rate:
 const [document] = await new CtxpressDocumentCompressor({
   compression: { method: "llmlingua", rate: 0.5 },
 }).compressDocuments([{ pageContent: text, metadata: { source: "a.txt" } }], "Where is the key?");
+const answered = await compressThenAnswer(
+  { contexts: [text], question: "Where is the key?" },
+  { compression: { method: "landmark" }, generation: { maxNewTokens: 4 } },
+);
 console.log(JSON.stringify({
+  reader: answered.generation.modelId,
   resolved: import.meta.resolve("ctxpress"),
   method: result.method,
   counts: result.stats.counts,
@@ -146,15 +151,18 @@ describe("the packed ctxpress, installed in a fresh project", () => {
         "dist/src/index.js.map",
         "dist/src/langchain/index.js",
         "models/ctxpress-5m/onnx/model_quantized.onnx",
+        "models/ctxpress-reader/onnx/model_quantized.onnx",
+        "models/ctxpress-reader/tokenizer.json",
         "models/lingua2-bert-mini/onnx/model.onnx",
         "models/landmark-embedder/onnx/model.onnx_data",
       ]),
     );
-    // The int8 graph is the embedded default; the fp32 weights stay in the repository.
+    // The int8 graphs are the embedded defaults; the fp32 weights stay in the repository.
     expect(files).not.toContain("models/ctxpress-5m/onnx/model.onnx_data");
+    expect(files).not.toContain("models/ctxpress-reader/onnx/model.onnx_data");
   });
 
-  it("imports ctxpress and ctxpress/langchain as ESM and compresses with the embedded models", () => {
+  it("imports ctxpress and ctxpress/langchain as ESM, compresses and answers with the embedded models", () => {
     writeFileSync(path.join(project, "run-sdk.mjs"), RUN_SDK);
     const output = JSON.parse(succeed(process.execPath, ["run-sdk.mjs"], project));
     expect(output.resolved).toBe(
@@ -164,6 +172,10 @@ describe("the packed ctxpress, installed in a fresh project", () => {
     expect(output.counts.compressedTokens).toBeGreaterThan(0);
     expect(output.counts.compressedTokens).toBeLessThan(output.counts.originalTokens);
     expect(output.document).toMatchObject({ source: "a.txt", ctxpress: { method: "llmlingua" } });
+    // The embedded reader answers from its int8 graph alone (its fp32 weights are not packed).
+    expect(output.reader).toBe(
+      path.join(project, "node_modules", "ctxpress", "models", "ctxpress-reader"),
+    );
   });
 
   it("type-checks a TypeScript file against the installed types (nodenext)", () => {
