@@ -3,12 +3,14 @@
  *
  * 1. The paper's core result: perplexity of segment 2 given nothing, given the summary vectors
  *    of segment 1, and given segment 1 in full (all read by the AutoCompressor), next to the base
- *    reader's perplexity with nothing and with segment 1 (what extending the reader cost it).
+ *    model's perplexity (`--scorer`, ctxpress-5m: what extending it cost) with nothing and with
+ *    segment 1.
  * 2. Answer accuracy on generated tasks (passkey, multi-key "key-value" retrieval with 4 keys,
  *    20-document QA) at each length: the AutoCompressor reading the document's summary vectors,
- *    against the base reader reading the full text (where it fits its window), LLMLingua and
- *    head truncation at the same compression ratio (context tokens ÷ summary vectors of that
- *    very sample), and the AutoCompressor reading the full text.
+ *    against `--reader` (the embedded decoder, ctxpress-reader, by default: what the product
+ *    answers text with) reading the full text (where it fits its window), LLMLingua and head
+ *    truncation at the same compression ratio (context tokens ÷ summary vectors of that very
+ *    sample), all read by `--reader`, and the AutoCompressor reading the full text.
  *
  *   npx tsx bench/gist/quality.ts [--gist models/gist-5m] [--reader DIR] [--scorer DIR]
  *     [--lengths 2048,4096,8192,16384] [--samples 8] [--windows 64] [--segment N]
