@@ -15,7 +15,7 @@ const example = JSON.parse(
 ) as { answer: string };
 
 describe("npm run demo", () => {
-  it("compresses with landmark, keeps the planted fact, and the reader answers as trained", () => {
+  it("compresses with landmark, keeps the planted fact, and the reader answers in its trained shape", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
       cwd: PACKAGE_ROOT,
       encoding: "utf8",
@@ -26,9 +26,9 @@ describe("npm run demo", () => {
     const out = run.stdout;
     expect(out).toMatch(/^method: landmark; decoder window: 2048 tokens/m);
     expect(out).toMatch(/^planted fact kept in the compressed prompt: yes$/m);
-    // The reader's trained answer: a five-digit key and a full stop, then <|endoftext|>.
-    expect(out).toMatch(/^answer: "\d{5}\."$/m);
-    expect(out).toMatch(/ctxpress-reader, \d+ prompt \+ 6 answer tokens, \d+ ms \(stop\)/);
+    // The reader's trained answer: a number and a full stop, then <|endoftext|> (not the limit).
+    expect(out).toMatch(/^answer: "\d+\."$/m);
+    expect(out).toMatch(/ctxpress-reader, \d+ prompt \+ \d+ answer tokens, \d+ ms \(stop\)/);
     expect(out).toMatch(new RegExp(`^expected: ${example.answer} → (found|not found)$`, "m"));
     expect(out).toMatch(/worker stopped cleanly on SIGTERM \(exit code 0\)/);
   });
