@@ -7,7 +7,7 @@ import {
   isServing,
   spawnFaultWorker,
 } from "../faults/fault-workers.js";
-import { descendants, treeCpuSeconds } from "../faults/process-tree.js";
+import { treeCpuSeconds } from "../faults/process-tree.js";
 import { runChild, type Timing } from "./end-to-end-child.js";
 
 /** How long a worker gets to load and log "serving", and to stop after SIGTERM. */
@@ -20,8 +20,6 @@ const GROUP_GRACE_MS = 5_000;
 export interface WorkerTiming extends Timing {
   /** The Redis key prefix the worker and client used (fresh per call). */
   readonly prefix: string;
-  /** Processes in the worker's tree while it ran the job (1 = no child processes). */
-  readonly processes: number;
   /** Keys under the run's prefix found (and deleted) after the worker stopped. */
   readonly keysDeleted: number;
   /** Whether a process of the worker's group outlived its graceful stop (it was then killed). */
@@ -102,7 +100,6 @@ export async function timeThroughWorker(
   const prefix = `ctxpress-e2e-${randomBytes(4).toString("hex")}`;
   const worker = spawnFaultWorker(compressWorkerArgs(redisUrl, prefix, 1), checkout);
   let workerCpu = 0;
-  let processes = 0;
   let timing: Timing;
   let strays: boolean;
   let keysDeleted: number;
@@ -117,7 +114,6 @@ export async function timeThroughWorker(
         },
         afterRun: () => {
           workerCpu += treeCpuSeconds(worker.pid);
-          processes = 1 + descendants(worker.pid).length;
         },
       },
     );
@@ -129,7 +125,6 @@ export async function timeThroughWorker(
     prefix,
     seconds: timing.seconds,
     cpuSeconds: workerCpu + timing.cpuSeconds,
-    processes,
     keysDeleted,
     strays,
   };
