@@ -56,7 +56,7 @@ const SETS: readonly TaskSet[] = [
   {
     file: "train-2048.jsonl",
     split: "train",
-    count: 1500,
+    count: 4500,
     minTokens: 768,
     maxTokens: 1990,
     seed: 3_000_000,
