@@ -1,51 +1,55 @@
 /**
  * End-to-end compression seconds, this checkout against another (e.g. main before a change),
- * side by side in one run (issue 15 item 4): for each method and size, one child process per
- * checkout runs bench/scorer/end-to-end-once.ts (copied into the other checkout when missing),
- * alternating which checkout goes first, so both see the same machine load. In process only;
- * bench/queue/overhead.ts measures what the queue adds.
+ * side by side in one run (issue 15 item 4): for each method and size, each checkout runs
+ * bench/scorer/end-to-end-once.ts with its own code (the script is copied into the other
+ * checkout unless it tracks one), alternating which checkout goes first, so both see the same
+ * machine load.
  *
- *   git worktree add /tmp/scorer-before main && cp -al node_modules /tmp/scorer-before/
- *   npx tsx bench/scorer/end-to-end.ts --before /tmp/scorer-before
+ * `--via in-process` (default) compresses in the child process; CPU is the child's.
+ * `--via worker` starts each checkout's own `ctxpress worker` (compress queue, concurrency 1)
+ * under a fresh prefix of the shared Redis, and the child enqueues through that checkout's queue
+ * client: seconds are enqueue → result read back; CPU is the worker's whole process tree (job
+ * thread or sandboxed children) plus the client's. The worker is stopped and its prefix's keys
+ * deleted after each timing.
+ *
+ *   git worktree add --detach /tmp/scorer-before 07e2bae && cp -al node_modules /tmp/scorer-before/
+ *   npx tsx bench/scorer/end-to-end.ts --before /tmp/scorer-before [--via in-process|worker]
  *       [--methods llmlingua,longllmlingua,llmlingua2,landmark] [--sizes 10000,100000]
- *       [--rate 0.3] [--reps 1]
+ *       [--rate 0.3] [--reps 1] [--redis-url redis://127.0.0.1:6379]
  */
-import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { DEFAULT_REDIS_URL } from "../../queues/names.js";
+import { installChild, runChild, type Timing } from "./end-to-end-child.js";
+import { timeThroughWorker } from "./end-to-end-worker.js";
 
 const { values: args } = parseArgs({
   options: {
     before: { type: "string" },
+    via: { type: "string", default: "in-process" },
     methods: { type: "string", default: "llmlingua,longllmlingua,llmlingua2,landmark" },
     sizes: { type: "string", default: "10000,100000" },
     rate: { type: "string", default: "0.3" },
     reps: { type: "string", default: "1" },
+    "redis-url": { type: "string", default: DEFAULT_REDIS_URL },
   },
 });
 if (args.before === undefined)
   throw new Error("--before <checkout of the code to compare> is required");
+if (args.via !== "in-process" && args.via !== "worker")
+  throw new Error(`--via is in-process or worker; got ${args.via}`);
+const viaWorker = args.via === "worker";
 const after = path.resolve(import.meta.dirname, "../..");
 const before = path.resolve(args.before);
-const child = "bench/scorer/end-to-end-once.ts";
-if (!existsSync(path.join(before, child))) {
-  copyFileSync(path.join(after, child), path.join(before, child));
-}
+installChild(before, after);
 
-interface Timing {
-  seconds: number;
-  cpuSeconds: number;
-}
-
-function once(checkout: string, method: string, tokens: number): Timing {
-  const out = execFileSync(
-    path.join(checkout, "node_modules/.bin/tsx"),
-    [child, "--method", method, "--tokens", String(tokens), "--rate", args.rate ?? "0.3"],
-    { cwd: checkout, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
-  );
-  return JSON.parse(out.trim().split("\n").pop() ?? "{}") as Timing;
+async function once(checkout: string, method: string, tokens: number): Promise<Timing> {
+  const childArgs = ["--method", method, "--tokens", String(tokens), "--rate", args.rate ?? "0.3"];
+  if (!viaWorker) return runChild(checkout, [...childArgs, "--via", "in-process"]);
+  const timing = await timeThroughWorker(checkout, childArgs, args["redis-url"] ?? "");
+  if (timing.strays) console.error(`warning: ${checkout}'s worker left processes (killed)`);
+  return timing;
 }
 
 const best = (timings: Timing[]): Timing => ({
@@ -54,7 +58,7 @@ const best = (timings: Timing[]): Timing => ({
 });
 
 console.log(
-  `End-to-end compression in process, rate ${args.rate}, best of ${args.reps}; ${os.cpus().length} CPUs, load average ${os
+  `End-to-end compression ${viaWorker ? "through a worker (enqueue → result; CPU of worker tree + client)" : "in process"}, rate ${args.rate}, best of ${args.reps}; ${os.cpus().length} CPUs, load average ${os
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(" ")} at start`,
@@ -71,7 +75,7 @@ for (const method of (args.methods ?? "").split(",")) {
       // Alternate the order so neither checkout always runs on the busier moment.
       const order = rep % 2 === 0 ? (["before", "after"] as const) : (["after", "before"] as const);
       for (const which of order) {
-        runs[which].push(once(which === "before" ? before : after, method, tokens));
+        runs[which].push(await once(which === "before" ? before : after, method, tokens));
       }
     }
     const b = best(runs.before);

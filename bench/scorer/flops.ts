@@ -1,5 +1,7 @@
-import type { CacheStreamStep } from "../../src/model/cache-stream-plan.js";
+import { type CacheStreamStep, planCacheStream } from "../../src/model/cache-stream-plan.js";
 import type { CausalLmConfig } from "../../src/model/model-config.js";
+import type { OnnxScorer } from "../../src/model/onnx-scorer.js";
+import { planWindows } from "../../src/model/scoring-plan.js";
 
 /**
  * Matmul FLOPs of a decoder-only transformer's forward pass, from its config. A multiply-add
@@ -59,4 +61,41 @@ export function parameterCount(config: CausalLmConfig): number {
   const embeddings = config.vocabSize * config.hiddenSize * (config.tieWordEmbeddings ? 1 : 2);
   const perPosition = denseFlopsPerPosition(config) / 2 - config.hiddenSize * config.vocabSize;
   return embeddings + perPosition;
+}
+
+/** What `scorer.logprobs` computes for one document of `tokens`. */
+export interface ScoringWork {
+  readonly flops: number;
+  /** Sliding windows scored (0 when the input streams through the KV cache). */
+  readonly windows: number;
+  /** Runs through the trimmed KV cache (0 when the input fits a window or slides windows). */
+  readonly cacheSteps: number;
+  /** Positions the model computes (BOS and re-encoded overlap included). */
+  readonly positions: number;
+}
+
+/** The matmul work of scoring `tokens`: one pass through the cache past the window, else windows. */
+export function scoringWork(
+  scorer: OnnxScorer,
+  config: CausalLmConfig,
+  tokens: readonly number[],
+): ScoringWork {
+  const bos = scorer.settings.bosTokenId === null ? 0 : 1;
+  const length = tokens.length + bos;
+  if (scorer.cacheStream !== null && length > scorer.settings.window) {
+    const steps = planCacheStream(length, scorer.cacheStream);
+    return {
+      flops: cacheStreamFlops(config, steps),
+      windows: 0,
+      cacheSteps: steps.length,
+      positions: length,
+    };
+  }
+  const windows = planWindows([{ tokens: [...tokens] }], scorer.settings);
+  return {
+    flops: windows.reduce((sum, w) => sum + windowFlops(config, w.input.length), 0),
+    windows: windows.length,
+    cacheSteps: 0,
+    positions: windows.reduce((sum, w) => sum + w.input.length, 0),
+  };
 }

@@ -7,18 +7,18 @@
  *   npx tsx bench/scorer/throughput.ts [--model models/tiny-random] [--sizes 1000,10000,100000]
  *       [--batch-size 4] [--window N] [--overlap N] [--no-cache-stream] [--skip-slices] [--threads N] [--spinning]
  *       [--max-logits-mib N] [--rounds 3] [--dtype fp32|q8|fp16|...] [--json]
+ *
+ * Without `--dtype` the model folder's own dtype is measured (what ships: q8 for ctxpress-5m).
  */
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { planCacheStream } from "../../src/model/cache-stream-plan.js";
 import { CausalLm } from "../../src/model/causal-lm.js";
 import { DEFAULT_SCORER_MODEL } from "../../src/model/defaults.js";
 import { MODEL_DTYPES, type ModelDtype } from "../../src/model/model-folder.js";
 import { OnnxScorer } from "../../src/model/onnx-scorer.js";
-import { planWindows } from "../../src/model/scoring-plan.js";
 import { heldOutDocument } from "./documents.js";
-import { cacheStreamFlops, parameterCount, windowFlops } from "./flops.js";
+import { parameterCount, scoringWork } from "./flops.js";
 import { measureMatmulPeak } from "./matmul-peak.js";
 
 const { values: args } = parseArgs({
@@ -34,7 +34,7 @@ const { values: args } = parseArgs({
     spinning: { type: "boolean", default: false },
     "max-logits-mib": { type: "string" },
     rounds: { type: "string", default: "3" },
-    dtype: { type: "string", default: "fp32" },
+    dtype: { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -43,7 +43,7 @@ const optionalInt = (value: string | undefined) =>
   value === undefined ? undefined : Number(value);
 const sizes = (args.sizes ?? "").split(",").map(Number);
 const ROUNDS = Number(args.rounds);
-if (!MODEL_DTYPES.includes(args.dtype as ModelDtype)) {
+if (args.dtype !== undefined && !MODEL_DTYPES.includes(args.dtype as ModelDtype)) {
   throw new Error(`--dtype must be one of ${MODEL_DTYPES.join(", ")}; got ${args.dtype}`);
 }
 const session = { intraOpThreads: optionalInt(args.threads), spinning: args.spinning };
@@ -76,7 +76,7 @@ interface Row {
 const peak = await measureMatmulPeak(session);
 const maxLogitsMiB = optionalInt(args["max-logits-mib"]);
 const lm = await CausalLm.load(args.model ?? DEFAULT_SCORER_MODEL, {
-  dtype: args.dtype as ModelDtype,
+  dtype: args.dtype as ModelDtype | undefined,
   session,
   maxLogitsBytes: maxLogitsMiB === undefined ? undefined : maxLogitsMiB * 1024 * 1024,
 });
@@ -156,18 +156,7 @@ const rows: Row[] = documents.map(({ size, document, tokenizeMs, spansMs, timing
   // Best of the runs: on a shared machine the fastest run is the one least disturbed.
   const seconds = Math.min(...timings.map((t) => t.seconds));
   const cpuSeconds = Math.min(...timings.map((t) => t.cpuSeconds));
-  // What the scorer computes: one pass through the cache past the window, else windows.
-  const bos = scorer.settings.bosTokenId === null ? 0 : 1;
-  const streamed = scorer.cacheStream !== null && size + bos > scorer.settings.window;
-  const steps =
-    scorer.cacheStream !== null && streamed
-      ? planCacheStream(size + bos, scorer.cacheStream)
-      : null;
-  const windows = steps ? [] : planWindows([{ tokens: document.tokens }], scorer.settings);
-  const flops = steps
-    ? cacheStreamFlops(lm.config, steps)
-    : windows.reduce((sum, w) => sum + windowFlops(lm.config, w.input.length), 0);
-  const positions = steps ? size + bos : windows.reduce((sum, w) => sum + w.input.length, 0);
+  const work = scoringWork(scorer, lm.config, document.tokens);
   return {
     tokens: size,
     tokenizeMs,
@@ -177,12 +166,12 @@ const rows: Row[] = documents.map(({ size, document, tokenizeMs, spansMs, timing
     allSeconds: timings.map((t) => t.seconds),
     cpuSeconds,
     tokensPerSecond: size / seconds,
-    modelFlopsPerSecond: flops / seconds,
-    peakFraction: flops / seconds / peak.flopsPerSecond,
-    cpuPeakFraction: flops / cpuSeconds / peak.flopsPerCpuSecond,
-    windows: steps ? 0 : windows.length,
-    cacheSteps: steps?.length ?? 0,
-    positionsPerToken: positions / size,
+    modelFlopsPerSecond: work.flops / seconds,
+    peakFraction: work.flops / seconds / peak.flopsPerSecond,
+    cpuPeakFraction: work.flops / cpuSeconds / peak.flopsPerCpuSecond,
+    windows: work.windows,
+    cacheSteps: work.cacheSteps,
+    positionsPerToken: work.positions / size,
   };
 });
 await lm.dispose();
@@ -198,7 +187,7 @@ const config = lm.config;
 const summary = {
   model: path.relative(process.cwd(), lm.folder.dir) || lm.folder.dir,
   modelType: config.modelType,
-  dtype: args.dtype,
+  dtype: lm.folder.dtype,
   parameters: parameterCount(config),
   vocab: config.vocabSize,
   window: scorer.settings.window,

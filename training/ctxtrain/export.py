@@ -3,7 +3,7 @@
     config.json, generation_config.json, tokenizer.json, tokenizer_config.json,
     special_tokens_map.json, embed_tokens.json, export-check.json,
     onnx/model.onnx, onnx/model_embeds.onnx, onnx/model.onnx_data,
-    onnx/model_quantized.onnx (int8 weights, self-contained)
+    onnx/model_quantized.onnx (int8 weights, activations quantized per run; self-contained)
 """
 
 import json
@@ -21,7 +21,7 @@ from .lm_head import gemm_lm_head, int8_embedding_gather
 from .model import LlamaLM
 from .onnx_graphs import export_graph
 from .paths import TOKENIZER_DIR
-from .quantize import quantize_graph, quantized_copy
+from .quantize import dynamic_int8_matmuls, quantize_graph, quantized_copy
 from .special_tokens import ENDOFTEXT_ID, PAD_ID
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
@@ -35,10 +35,14 @@ CHECK_TEXT = (
 )
 # Max |log-prob difference| allowed between ONNX Runtime (fp32, CPU) and torch for CHECK_TEXT.
 CHECK_TOLERANCE = 1e-3
-# ONNX Runtime's default optimizations turn DequantizeLinear+MatMul into MatMulNBits, which also
-# quantizes activations to int8 (blockwise). Its log-probs then differ from the float reference;
-# these bounds (nats, max and mean over the check text) are what the test allows.
-FUSED_INT8_BOUNDS = {"max": 0.5, "mean": 0.05}
+# The int8 graph quantizes the projections' activations to uint8 (one scale per tensor, per run),
+# so it cannot match torch's float arithmetic on the same int8 weights to CHECK_TOLERANCE, with or
+# without ONNX Runtime's fusions (which change it by < 1e-3). Measured on the check text, max and
+# mean nats: ctxpress-5m 0.117 and 0.022 (the weight-only graph it replaced: 0.03 max against fp32;
+# held-out perplexity +0.08%, models/ctxpress-5m/README.md); the random-weight tiny-random 0.225
+# and 0.059. These bounds cover both with some margin: unfused max, and fused max and mean.
+DYNAMIC_INT8_TOLERANCE = 0.3
+FUSED_INT8_BOUNDS = {"max": 0.5, "mean": 0.1}
 
 
 def token_logprobs(lm: LlamaLM, ids: list[int]) -> list[float | None]:
@@ -80,11 +84,13 @@ def export_model_folder(
     graphs = [onnx_dir / "model.onnx", onnx_dir / "model_embeds.onnx"]
     offsets = share_external_data(graphs, DATA_FILE)
     quantize_graph(str(graphs[0]), str(onnx_dir / QUANTIZED_FILE))
-    # After quantizing: quantize.py recognises the LM head by its Einsum.
+    # After quantizing: quantize.py recognises the LM head by its Einsum. The int8 projections
+    # only: the fp32 graphs have no DequantizeLinear.
     for path in [*graphs, onnx_dir / QUANTIZED_FILE]:
         model = onnx.load(str(path), load_external_data=False)
         gemm_lm_head(model.graph)
         int8_embedding_gather(model.graph)
+        dynamic_int8_matmuls(model.graph)
         onnx.save(model, str(path))
 
     for name in TOKENIZER_FILES:
@@ -112,11 +118,12 @@ def export_model_folder(
         "input_ids": ids,
         "logprobs": token_logprobs(lm, ids),
         "tolerance": CHECK_TOLERANCE,
-        # The int8 graph is checked against torch running the same int8 weights; how much the
-        # quantization itself costs is measured by training/evaluate.ts (see the model card).
+        # The int8 graph is checked against torch running the same int8 weights (float
+        # activations, hence the looser tolerance); how much the quantization itself costs is
+        # measured by training/evaluate.ts (see the model card).
         "variants": {
             QUANTIZED_FILE: {
-                "tolerance": CHECK_TOLERANCE,
+                "tolerance": DYNAMIC_INT8_TOLERANCE,
                 "logprobs": token_logprobs(quantized_copy(lm), ids),
                 "fused": FUSED_INT8_BOUNDS,
             }

@@ -16,7 +16,7 @@ import copy
 import numpy as np
 import onnx
 import torch
-from onnx import helper, numpy_helper
+from onnx import TensorProto, helper, numpy_helper
 
 from .model import LlamaLM
 
@@ -98,3 +98,60 @@ def quantize_graph(source: str, target: str) -> None:
     graph.node.extend(nodes)
     onnx.save(model, target)
     onnx.checker.check_model(target)
+
+
+def dynamic_int8_matmuls(graph: onnx.GraphProto) -> int:
+    """Rewrites every DequantizeLinear(int8 weight) -> MatMul into the pattern ONNX Runtime fuses
+    into DynamicQuantizeMatMul (u8 x s8 integer kernels, VNNI where the CPU has it):
+
+        DynamicQuantizeLinear(X) -> MatMulInteger(Xq, W, Xzp, Wzp) -> Cast(float) -> Mul(Xs * Ws)
+
+    Same int8 weights, scales and zero points; activations are quantized to uint8 (one scale per
+    tensor) on every run. transformers.js' own q8 files have this layout. The weight-only graph
+    computed the projections in float after dequantizing; ORT ran them as MatMulNBits, no faster
+    than fp32 here (docs/BENCHMARKS.md, issue 15). Tables read by Gather/Gemm are left alone.
+    Returns how many MatMuls changed (0 on a graph already rewritten)."""
+    initializers = {init.name: init for init in graph.initializer}
+    consumers: dict[str, list[onnx.NodeProto]] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+
+    def int8_weight(node: onnx.NodeProto) -> bool:
+        if node.op_type != "DequantizeLinear" or len(node.input) != 3:
+            return False
+        weight = initializers.get(node.input[0])
+        users = consumers.get(node.output[0], [])
+        return (
+            weight is not None
+            and weight.data_type == TensorProto.INT8
+            and len(weight.dims) == 2
+            and len(users) > 0
+            and all(u.op_type == "MatMul" and u.input[1] == node.output[0] for u in users)
+        )
+
+    # Dequantized weight name -> (int8 weight, scale, zero point).
+    weights = {n.output[0]: tuple(n.input) for n in graph.node if int8_weight(n)}
+    nodes: list[onnx.NodeProto] = []
+    for node in graph.node:
+        if node.op_type == "DequantizeLinear" and node.output[0] in weights:
+            continue
+        if node.op_type != "MatMul" or node.input[1] not in weights:
+            nodes.append(node)
+            continue
+        # Emitted where the MatMul was, so its activation input is already computed.
+        weight, scale, zero_point = weights[node.input[1]]
+        x, out = node.input[0], node.output[0]
+        nodes += [
+            helper.make_node("DynamicQuantizeLinear", [x], [f"{out}_xq", f"{out}_xs", f"{out}_xzp"]),
+            helper.make_node(
+                "MatMulInteger", [f"{out}_xq", weight, f"{out}_xzp", zero_point], [f"{out}_int32"]
+            ),
+            helper.make_node("Cast", [f"{out}_int32"], [f"{out}_float"], to=TensorProto.FLOAT),
+            helper.make_node("Mul", [f"{out}_xs", scale], [f"{out}_scale"]),
+            helper.make_node("Mul", [f"{out}_float", f"{out}_scale"], [out]),
+        ]
+    rewritten = sum(1 for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    return rewritten
