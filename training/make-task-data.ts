@@ -21,6 +21,7 @@ import {
   type TaskSample,
   type TokenCounter,
 } from "../bench/tasks/index.js";
+import { rewordedPasskey } from "./reworded-passkey.js";
 import { type PromptLayout, taskDataLine } from "./task-lines.js";
 
 const trainingDir = dirname(fileURLToPath(import.meta.url));
@@ -33,6 +34,8 @@ interface TaskSet {
   readonly maxTokens: number;
   /** First seed; sample i uses seed + i. Sets use disjoint seed ranges. */
   readonly seed: number;
+  /** Share of samples that are reworded passkeys (training/reworded-passkey.ts); default 0. */
+  readonly rewordedShare?: number;
 }
 
 /** Lengths leave room for <|endoftext|>, the answer (up to ~40 tokens) and the closing token. */
@@ -60,6 +63,15 @@ const SETS: readonly TaskSet[] = [
     minTokens: 768,
     maxTokens: 1990,
     seed: 3_000_000,
+  },
+  {
+    file: "train-2048-reworded.jsonl",
+    split: "train",
+    count: 1500,
+    minTokens: 768,
+    maxTokens: 1990,
+    seed: 3_500_000,
+    rewordedShare: 0.5,
   },
   {
     file: "eval-512.jsonl",
@@ -145,6 +157,10 @@ function sampleFor(
     roll < 0.7 ? haystacks[0] : roll < 0.9 ? rng.pick(haystacks.slice(1)) : FILLER_HAYSTACK
   ) as HaystackSource;
   const base = { seed, lengthTokens, countTokens, haystack };
+  // Drawn only where a set asks, so that the other sets' samples stay as they were.
+  if (set.rewordedShare !== undefined && rng.next() < set.rewordedShare) {
+    return rewordedPasskey({ ...base, depth: rng.next() });
+  }
   const task = pickTask(rng);
   // Each needle costs ~20 tokens and the fixed text ~100: short samples get fewer needles.
   const needles = (most: number) =>
