@@ -65,6 +65,15 @@ const SETS: readonly TaskSet[] = [
     seed: 3_000_000,
   },
   {
+    file: "train-512-reworded.jsonl",
+    split: "train",
+    count: 3000,
+    minTokens: 192,
+    maxTokens: 460,
+    seed: 1_500_000,
+    rewordedShare: 0.7,
+  },
+  {
     file: "train-2048-reworded.jsonl",
     split: "train",
     count: 1500,
