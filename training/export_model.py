@@ -33,7 +33,12 @@ def main() -> None:
     lm = LlamaLM(config.model)
     lm.load_state_dict(state["model"])
     out = args.out or MODELS_DIR / config.name
-    check = export_model_folder(lm, out, default_dtype=args.default_dtype or config.export_dtype)
+    check = export_model_folder(
+        lm,
+        out,
+        default_dtype=args.default_dtype or config.export_dtype,
+        int8_activations=config.int8_activations,
+    )
     print(f"exported step {state['step']} of {config.name} to {out} ({len(check['input_ids'])} check tokens)")
 
 
