@@ -8,6 +8,7 @@
  */
 import { haystackSample } from "../bench/tasks/haystack-task.js";
 import type { BaseOptions } from "../bench/tasks/options.js";
+import { PASSKEY_INSTRUCTION } from "../bench/tasks/passkey.js";
 import { Rng } from "../bench/tasks/rng.js";
 import type { TaskSample } from "../bench/tasks/types.js";
 
@@ -24,8 +25,6 @@ const SECRETS = [
 const OWNERS = ["vault", "mill", "farm", "company", "old chest", "school", "library", "garage"];
 const HOLDERS = ["The clerk", "The teacher", "My aunt", "The gardener", "The mayor", "The doctor"];
 const PLACES = ["her notebook", "a letter", "his diary", "the guest book", "a postcard"];
-const CLASSIC_INSTRUCTION =
-  "There is an important info hidden inside a lot of irrelevant text. Find it and memorize them. I will quiz you about the important information there.";
 
 interface Phrasing {
   readonly sentence: string;
@@ -76,7 +75,7 @@ export function rewordedPasskey(options: BaseOptions & { readonly depth: number 
   const words = phrasing(rng, key);
   return haystackSample(options, rng, {
     task: "passkey",
-    instruction: rng.next() < 0.5 ? CLASSIC_INSTRUCTION : "",
+    instruction: rng.next() < 0.5 ? PASSKEY_INSTRUCTION : "",
     question: words.question,
     answerPrefix: words.answerPrefix,
     answers: [key],

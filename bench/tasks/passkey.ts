@@ -7,6 +7,10 @@ import type { TaskSample } from "./types.js";
 export const passkeyOptionsSchema = baseOptionsSchema.extend({ depth: depthSchema });
 export type PasskeyOptions = z.input<typeof passkeyOptionsSchema>;
 
+/** The reference task's instruction, verbatim. */
+export const PASSKEY_INSTRUCTION =
+  "There is an important info hidden inside a lot of irrelevant text. Find it and memorize them. I will quiz you about the important information there.";
+
 /**
  * Passkey retrieval (landmark-attention's test): a 5-digit key hidden once in filler text at
  * `depth`; the answer is the key. Wording follows the reference task; the key has a fixed digit
@@ -18,8 +22,7 @@ export function passkey(input: PasskeyOptions): TaskSample {
   const key = rng.digits(5);
   return haystackSample(options, rng, {
     task: "passkey",
-    instruction:
-      "There is an important info hidden inside a lot of irrelevant text. Find it and memorize them. I will quiz you about the important information there.",
+    instruction: PASSKEY_INSTRUCTION,
     question: "What is the pass key?",
     answerPrefix: "The pass key is",
     answers: [key],
