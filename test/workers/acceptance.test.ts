@@ -232,6 +232,10 @@ describe("queue acceptance", () => {
     );
     const worker = await fleet.start(prefix, ["--models", modelsFile, "--concurrency", "4"]);
     await Promise.all(handles.map((handle) => handle.result()));
+    // A result can be read back before the worker has logged its completion line.
+    for (const handle of handles) {
+      await worker.waitForLine(new RegExp(`compress ${handle.id}: completed`));
+    }
     const log = worker.output();
     // All four ran at once: every start came before the first completion.
     const firstCompleted = log.indexOf(": completed");
