@@ -96,12 +96,11 @@ export type OnnxEmbedderConfig = z.output<typeof onnxEmbedderConfigSchema>;
 
 /**
  * The AutoCompressor of `gist`: writes summary vectors and reads them back (OnnxAutoCompressor).
- * fp32 only: the summarize and inputs_embeds graphs have no quantized variants.
+ * `dtype` applies to all three of its graphs; the embedded gist-5m ships int8 (q8) only.
  */
 export const onnxGistConfigSchema = z.strictObject({
   type: z.literal("onnx"),
   ...onnxModelFields(DEFAULT_GIST_MODEL),
-  dtype: z.literal("fp32").default("fp32"),
 });
 export type OnnxGistConfig = z.output<typeof onnxGistConfigSchema>;
 

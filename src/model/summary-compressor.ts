@@ -24,14 +24,21 @@ const autocompressorSchema = z.object({
 
 const EMBEDS_GRAPH = "model_embeds";
 
-export type AutoCompressorOptions = Omit<CausalLmOptions, "dtype">;
+/**
+ * `dtype` picks the variant of all three graphs (default: the one config.json names for
+ * `model`, see resolveOnnxModelFolder): the reader reads vectors the summarize graph wrote, so
+ * they always come from the same weights.
+ */
+export type AutoCompressorOptions = CausalLmOptions;
 
 /**
  * An AutoCompressor model folder run with ONNX Runtime: `onnx/summarize.onnx` turns a segment
  * read after the summary vectors so far into κ new ones; the reader reads summary vectors as
  * input embeddings (`onnx/model_embeds.onnx`, which fills the KV cache at positions 0..P-1) and
  * then text through `onnx/model.onnx` on top of that cache, as the reference prefills its
- * softprompt once and decodes from the cache. All three graphs share one weights file.
+ * softprompt once and decodes from the cache. All three graphs of a dtype share one weights
+ * file (`onnx/model.onnx_data`; for q8 the `_quantized` graphs and
+ * `onnx/model_quantized.onnx_data`, training/gist/int8_graphs.py).
  */
 export class OnnxAutoCompressor implements SummaryCompressor {
   private readonly decoder: OnnxDecoder;
@@ -64,8 +71,10 @@ export class OnnxAutoCompressor implements SummaryCompressor {
     }
     const config = parsed.data;
     const log = options.log ?? stderrLogger;
+    // The reader's dtype (the caller's or the folder's default) for the other two graphs too.
+    const dtype = lm.folder.dtype;
     const open = async (fileName: string) => {
-      const folder = await resolveOnnxModelFolder(model, { ...options, fileName });
+      const folder = await resolveOnnxModelFolder(model, { ...options, dtype, fileName });
       const { session } = await createSession(folder.onnxPath, options.session, log);
       return { file: folder.onnxPath, session };
     };

@@ -20,6 +20,28 @@ const gistCheckSchema = z.object({
   question_ids: z.array(z.number().int().nonnegative()),
   logprobs: z.array(z.number().nullable()),
   tolerance: z.number().positive(),
+  /**
+   * The int8 graphs (`_quantized`, one shared weights file): torch's values on the same int8
+   * weights with float activations, and the bounds ONNX Runtime must meet as written ("basic"
+   * optimizations) and fused.
+   */
+  variants: z
+    .object({
+      q8: z.object({
+        summary_vectors: z.array(z.array(z.number())),
+        logprobs: z.array(z.number().nullable()),
+        int8_activations: z.boolean(),
+        tolerance: z.object({
+          summary_vectors: z.number().positive(),
+          logprobs: z.number().positive(),
+        }),
+        fused: z.object({
+          summary_vectors: z.number().positive(),
+          logprobs: z.number().positive(),
+        }),
+      }),
+    })
+    .optional(),
 });
 export type GistCheck = z.infer<typeof gistCheckSchema>;
 

@@ -5,6 +5,10 @@
  * equals greedy decoding the slow way (the whole inputs_embeds sequence re-run for every token).
  */
 
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContextWindowError, ModelConfigError, ModelLoadError } from "../../src/errors/index.js";
 import { argmax } from "../../src/model/logits.js";
@@ -121,6 +125,71 @@ describe("OnnxAutoCompressor", () => {
     await expect(gist.generate(full, "Why?", { maxNewTokens: 2 })).rejects.toThrow(
       /summary vectors fill the 512-position window/,
     );
+  });
+
+  it.each([
+    ["basic", "tolerance"],
+    ["all", "fused"],
+  ] as const)(
+    "runs its int8 graphs (q8, %s optimizations) as torch runs the int8 weights",
+    async (optimization, bound) => {
+      const variant = check.variants?.q8;
+      if (!variant) throw new Error("gist-check.json of the tiny model has no q8 variant");
+      const int8 = await OnnxAutoCompressor.load(TINY_GIST, {
+        dtype: "q8",
+        session: { graphOptimization: optimization },
+      });
+      try {
+        // Its own weights file (onnx/model_quantized.onnx_data), hence its own id.
+        expect(int8.modelId).toMatch(/^gist-tiny-random@[0-9a-f]{16}$/);
+        expect(int8.modelId).not.toBe(gist.modelId);
+        let softprompt = new Float32Array(0);
+        for (const [i, segment] of check.segments.entries()) {
+          const vectors = await int8.summarize(segment, softprompt);
+          expect(maxAbsDifference(vectors, variant.summary_vectors[i] ?? [])).toBeLessThan(
+            variant[bound].summary_vectors,
+          );
+          softprompt = Float32Array.of(...softprompt, ...vectors);
+        }
+        const logprobs = await int8.logprobs(softprompt, check.question_ids);
+        expect(
+          maxAbsDifference(logprobs.subarray(1), variant.logprobs.slice(1) as number[]),
+        ).toBeLessThan(variant[bound].logprobs);
+      } finally {
+        await int8.dispose();
+      }
+    },
+  );
+
+  it("loads every graph in the dtype config.json names when the caller names none", async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), "ctxpress-gist-q8-"));
+    try {
+      const folder = path.join(parent, "gist-tiny-random");
+      await cp(TINY_GIST, folder, { recursive: true });
+      const configFile = path.join(folder, "config.json");
+      const config = JSON.parse(readFileSync(configFile, "utf8"));
+      config["transformers.js_config"].dtype = "q8";
+      writeFileSync(configFile, JSON.stringify(config));
+      // Without the float32 graphs, as the shipped gist-5m: nothing may reach for them.
+      for (const file of ["model.onnx", "model_embeds.onnx", "summarize.onnx", "model.onnx_data"]) {
+        rmSync(path.join(folder, "onnx", file));
+      }
+      const byConfig = await OnnxAutoCompressor.load(folder);
+      const named = await OnnxAutoCompressor.load(TINY_GIST, { dtype: "q8" });
+      try {
+        expect(byConfig.modelId).toBe(named.modelId);
+        const segment = check.segments[0] ?? [];
+        const empty = new Float32Array(0);
+        expect(await byConfig.summarize(segment, empty)).toEqual(
+          await named.summarize(segment, empty),
+        );
+      } finally {
+        await byConfig.dispose();
+        await named.dispose();
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it("refuses a model folder that is not an AutoCompressor", async () => {

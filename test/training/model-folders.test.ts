@@ -29,12 +29,16 @@ function isCausalLm(dir: string): boolean {
 
 describe.each(folders)("model folder %s", (folder) => {
   const check = readExportCheck(folder);
+  // A folder may ship its int8 graphs only (models/gist-5m: the weight budget has no room for its
+  // float32 graphs); the float32 checks then have nothing to run, the variant checks still do.
+  const fp32 = existsSync(join(folder, "onnx", "model.onnx"));
+  const itFp32 = it.runIf(fp32);
   let lm: OnnxLm;
   beforeAll(async () => {
-    lm = await OnnxLm.load(folder);
+    if (fp32) lm = await OnnxLm.load(folder);
   });
   afterAll(async () => {
-    await lm.dispose();
+    await lm?.dispose();
   });
 
   it("tokenizes the check text exactly as the training side did, and decodes it back", async () => {
@@ -43,11 +47,11 @@ describe.each(folders)("model folder %s", (folder) => {
     expect(tokenizer.decode(check.input_ids.slice(1))).toBe(check.text);
   });
 
-  it("reproduces torch's log-probs within the recorded tolerance", async () => {
+  itFp32("reproduces torch's log-probs within the recorded tolerance", async () => {
     expect((await exportCheckDifference(folder)).max).toBeLessThan(check.tolerance);
   });
 
-  it("gives a left-padded row the same log-probs as the unpadded one", async () => {
+  itFp32("gives a left-padded row the same log-probs as the unpadded one", async () => {
     const short = check.input_ids.slice(0, -7);
     const [, padded] = await tokenLogprobs(lm, [check.input_ids, short]);
     expect(padded).toHaveLength(short.length);
@@ -56,7 +60,7 @@ describe.each(folders)("model folder %s", (folder) => {
     ).toBeLessThan(check.tolerance);
   });
 
-  it("continues from the KV cache as if the text had been read at once", async () => {
+  itFp32("continues from the KV cache as if the text had been read at once", async () => {
     const ids = check.input_ids;
     const split = Math.floor(ids.length / 2);
     const first = await lm.step({
@@ -78,7 +82,7 @@ describe.each(folders)("model folder %s", (folder) => {
     expect(absDifferences(logprobs, check.logprobs).max).toBeLessThan(check.tolerance);
   });
 
-  it("reads inputs_embeds built from the exported embedding table like input_ids", async () => {
+  itFp32("reads inputs_embeds built from the exported embedding table like input_ids", async () => {
     const { table, vocab, hidden } = readEmbeddingTable(folder);
     expect([vocab, hidden]).toEqual([lm.config.vocab_size, lm.config.hidden_size]);
     const ids = check.input_ids;
@@ -112,22 +116,25 @@ describe.each(folders)("model folder %s", (folder) => {
     },
   );
 
-  it("generates with transformers.js exactly what greedy decoding on the raw session gives", async () => {
-    const model = await AutoModelForCausalLM.from_pretrained(folder, { dtype: "fp32" });
-    const prompt = check.input_ids.slice(0, 12);
-    const ids = BigInt64Array.from(prompt, (id) => BigInt(id));
-    const output = (await model.generate({
-      input_ids: new Tensor("int64", ids, [1, prompt.length]),
-      attention_mask: new Tensor("int64", new BigInt64Array(prompt.length).fill(1n), [
-        1,
-        prompt.length,
-      ]),
-      max_new_tokens: 6,
-      do_sample: false,
-      eos_token_id: [],
-    })) as { tolist(): bigint[][] };
-    const fromTransformersJs = output.tolist()[0]?.slice(prompt.length).map(Number);
-    expect(fromTransformersJs).toEqual(await greedyGenerate(lm, prompt, 6));
-    await model.dispose();
-  });
+  itFp32(
+    "generates with transformers.js exactly what greedy decoding on the raw session gives",
+    async () => {
+      const model = await AutoModelForCausalLM.from_pretrained(folder, { dtype: "fp32" });
+      const prompt = check.input_ids.slice(0, 12);
+      const ids = BigInt64Array.from(prompt, (id) => BigInt(id));
+      const output = (await model.generate({
+        input_ids: new Tensor("int64", ids, [1, prompt.length]),
+        attention_mask: new Tensor("int64", new BigInt64Array(prompt.length).fill(1n), [
+          1,
+          prompt.length,
+        ]),
+        max_new_tokens: 6,
+        do_sample: false,
+        eos_token_id: [],
+      })) as { tolist(): bigint[][] };
+      const fromTransformersJs = output.tolist()[0]?.slice(prompt.length).map(Number);
+      expect(fromTransformersJs).toEqual(await greedyGenerate(lm, prompt, 6));
+      await model.dispose();
+    },
+  );
 });

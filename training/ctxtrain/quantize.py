@@ -46,6 +46,14 @@ def quantized_copy(lm: LlamaLM) -> LlamaLM:
     return twin
 
 
+def _gemm_reading_rows(node: onnx.NodeProto, name: str) -> bool:
+    """Gemm(hidden, table, transB=1): the LM head after lm_head.gemm_lm_head rewrote the Einsum
+    (a graph quantized after that rewrite, e.g. training/gist's inputs_embeds graph). It reads the
+    table as [vocab, hidden] like the Einsum did: one scale per token row."""
+    trans_b = next((a.i for a in node.attribute if a.name == "transB"), 0)
+    return node.op_type == "Gemm" and trans_b == 1 and node.input[1] == name
+
+
 def quantize_graph(source: str, target: str) -> None:
     """Writes the int8 weight-only version of the fp32 graph `source` (external data allowed)."""
     model = onnx.load(source)
@@ -67,7 +75,7 @@ def quantize_graph(source: str, target: str) -> None:
         if users and all(n.op_type == "MatMul" and n.input[1] == tensor.name for n in users):
             values, scale = quantize_rows(array.T)
             values, axis = values.T, 1
-        elif users and all(n.op_type in ("Gather", "Einsum") for n in users):
+        elif users and all(n.op_type in ("Gather", "Einsum") or _gemm_reading_rows(n, tensor.name) for n in users):
             values, scale = quantize_rows(array)
             axis = 0
         else:

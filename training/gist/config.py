@@ -53,6 +53,11 @@ class GistConfig:
     eval_windows: int = 16
     eval_qa: int = 48
     qa_eval_file: str | None = None
+    # The dtype every exported graph loads as by default (config.json's transformers.js dtype):
+    # "q8" for the shipped model, whose float32 graphs are not committed; None keeps float32.
+    export_dtype: str | None = None
+    # False: the int8 graphs dequantize their weights and compute in float (weight-only).
+    int8_activations: bool = True
     notes: list[str] = field(default_factory=list)
 
     @property
