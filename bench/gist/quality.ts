@@ -12,7 +12,8 @@
  *    truncation at the same compression ratio (context tokens ÷ summary vectors of that very
  *    sample), all read by `--reader`, and the AutoCompressor reading the full text.
  *
- *   npx tsx bench/gist/quality.ts [--gist models/gist-5m] [--reader DIR] [--scorer DIR]
+ *   npx tsx bench/gist/quality.ts [--gist models/gist-5m] [--gist-dtype q8|fp32] [--reader DIR]
+ *     [--scorer DIR]
  *     [--lengths 2048,4096,8192,16384] [--samples 8] [--windows 64] [--segment N]
  *     [--threads 1] [--no-accuracy] [--no-perplexity] [--json out.json]
  *
@@ -49,6 +50,8 @@ import { gistReaderText } from "./reader-text.js";
 const { values: args } = parseArgs({
   options: {
     gist: { type: "string", default: DEFAULT_GIST_MODEL },
+    // Default: the folder's own (gist-5m: q8, the only graphs it ships); fp32 where exported.
+    "gist-dtype": { type: "string" },
     reader: { type: "string", default: DEFAULT_DECODER_MODEL },
     scorer: { type: "string", default: DEFAULT_SCORER_MODEL },
     lengths: { type: "string", default: "2048,4096,8192,16384" },
@@ -63,15 +66,17 @@ const { values: args } = parseArgs({
 });
 const threads = Number(args.threads);
 const onnx = (model: string) => ({ type: "onnx" as const, model: path.resolve(model), threads });
+const gistDtype = args["gist-dtype"] as "q8" | "fp32" | undefined;
+const gistModel = { ...onnx(args.gist), ...(gistDtype ? { dtype: gistDtype } : {}) };
 const models = createModels({
-  gist: onnx(args.gist),
+  gist: gistModel,
   decoder: onnx(args.reader),
   scorer: onnx(args.scorer),
 });
 const gist = await models.summaryCompressor();
 const reader = await models.decoder();
 // The AutoCompressor's reader graph as a plain text decoder (BOS first, no vectors).
-const gistAsText = createModels({ decoder: onnx(args.gist) });
+const gistAsText = createModels({ decoder: gistModel });
 const gistReader = await gistAsText.decoder();
 const segmentTokens = args.segment ? Number(args.segment) : gist.segmentTokens;
 const tokenizer = gist.tokenizer;
@@ -87,7 +92,7 @@ const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 console.log(
-  `gist ${gist.modelId} (κ=${gist.summaryTokens}, segments of ${segmentTokens} tokens), reader ${reader.modelId}, ${threads} thread(s), load ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`,
+  `gist ${gist.modelId} (dtype ${gistDtype ?? "of its config.json"}, κ=${gist.summaryTokens}, segments of ${segmentTokens} tokens), reader ${reader.modelId}, ${threads} thread(s), load ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`,
 );
 
 // --- 1. Perplexity of segment 2 -----------------------------------------------------------

@@ -2,7 +2,8 @@
  * The AutoCompressor toolkit end to end, small enough for CI: a tiny model trains a few steps on
  * real corpus text (lm rows in 2 substeps × 2 segments, plain rows) and generated QA read after
  * summary vectors, resumes from its checkpoint, exports a gist model folder, and ONNX Runtime
- * reproduces torch's summary vectors and reader log-probs (gist-check.json).
+ * reproduces torch's summary vectors and reader log-probs (gist-check.json), its int8 graphs
+ * within their recorded bounds.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -95,6 +96,19 @@ describe("gist training smoke run", () => {
       ).toBeLessThan(check.tolerance);
     } finally {
       await gist.dispose();
+    }
+
+    // The int8 twins of the three graphs, sharing one weights file, against torch's int8 weights.
+    const variant = check.variants?.q8;
+    expect(variant).toBeDefined();
+    const int8 = await OnnxAutoCompressor.load(modelDir, { dtype: "q8" });
+    try {
+      const vectors = await int8.summarize(check.segments[0] ?? [], new Float32Array(0));
+      expect(maxAbsDifference(vectors, variant?.summary_vectors[0] ?? [])).toBeLessThan(
+        variant?.fused.summary_vectors ?? 0,
+      );
+    } finally {
+      await int8.dispose();
     }
   });
 });
