@@ -19,7 +19,8 @@ const CLASSIFIER_FOLDER = "models/lingua2-bert-mini";
 const EMBEDDER_FOLDER = "models/landmark-embedder";
 /**
  * AutoCompressor of gist compression: the scorer (ctxpress-5m) extended with summary tokens
- * (training/gist/). It reads its own summary vectors, so it never depends on DECODER_FOLDER.
+ * (training/gist/), shipped int8 only (models/gist-5m/README.md). It reads its own summary
+ * vectors, so it never depends on DECODER_FOLDER.
  */
 const GIST_FOLDER = "models/gist-5m";
 

@@ -1,9 +1,7 @@
-import { existsSync } from "node:fs";
 import { z } from "zod";
 import type { ModelProvider } from "../compressors/types.js";
 import { ModelConfigError } from "../errors/index.js";
 import { CausalLm } from "./causal-lm.js";
-import { DEFAULT_GIST_MODEL } from "./defaults.js";
 import { OnnxEmbedder } from "./embedder.js";
 import { type ModelLogger, stderrLogger } from "./execution-provider.js";
 import { OnnxDecoder } from "./onnx-decoder.js";
@@ -236,18 +234,11 @@ export function createModelProvider(
   return new LazyModelProvider(parsed.data, options);
 }
 
-/** Loads the gist AutoCompressor; the default one is not committed, and its absence says so. */
+/** Loads the gist AutoCompressor (by default the embedded gist-5m, int8). */
 async function loadAutoCompressor(
   config: ModelsConfig["gist"],
   log: ModelLogger,
 ): Promise<SummaryCompressor> {
-  if (config.model === DEFAULT_GIST_MODEL && !existsSync(config.model)) {
-    // Its weights would take the embedded models past the repository's weight budget, so the
-    // default AutoCompressor is built once on the user's machine instead of committed.
-    throw new ModelConfigError(
-      `the default gist model (${config.model}) is not shipped with the repository; build it once (about 40 minutes on a CPU) with the commands in training/gist/README.md, or point "gist.model" at an AutoCompressor folder`,
-    );
-  }
   return OnnxAutoCompressor.load(config.model, {
     ...onnxLoadOptions(config),
     maxLogitsBytes: config.maxLogitsBytes,

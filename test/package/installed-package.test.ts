@@ -155,6 +155,8 @@ describe("the packed ctxpress, installed in a fresh project", () => {
         "models/ctxpress-reader/tokenizer.json",
         "models/lingua2-bert-mini/onnx/model.onnx",
         "models/landmark-embedder/onnx/model.onnx_data",
+        "models/gist-5m/onnx/summarize_quantized.onnx",
+        "models/gist-5m/onnx/model_quantized.onnx_data",
       ]),
     );
     // The int8 graphs are the embedded defaults; the fp32 weights stay in the repository.
