@@ -8,7 +8,7 @@
  *
  *   npx tsx training/evaluate.ts [--scorer models/X] [--reader models/Y] [--samples 10]
  *       [--qa-samples 20] [--threads 2] [--dtype q8] [--reader-dtype q8] [--only scorer|passkey]
- *       [--passkey-lengths 1024,2048,4096,8192] [--layout reader|pipeline] [--json out.json]
+ *       [--passkey-lengths 1024,2048,4096,8192] [--layout reader|pipeline] [--show-misses] [--json out.json]
  *
  * `--only passkey --passkey-lengths 256,512` measures a short-window reader (a training probe)
  * by greedy decoding without loading a scorer. `--layout pipeline` asks the reader in the layout
@@ -58,6 +58,8 @@ const argsSchema = z.object({
     .pipe(z.array(z.number().int().min(64)).min(1)),
   /** How the reader's prompts are laid out (training/task-lines.ts). */
   layout: z.enum(["reader", "pipeline"]).default("reader"),
+  /** Print every wrong answer (task, seed, expected, predicted): where a reader fails, not only how often. */
+  "show-misses": z.boolean().default(false),
   json: z.string().optional(),
 });
 const { values } = parseArgs({
@@ -72,6 +74,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     "passkey-lengths": { type: "string" },
     layout: { type: "string" },
+    "show-misses": { type: "boolean" },
     json: { type: "string" },
   },
 });
@@ -195,7 +198,17 @@ let nextSeed = EVAL_SEED;
 /** Mean score of `count` fresh samples (each with the next unused evaluation seed). */
 async function accuracy(count: number, make: (seed: number) => TaskSample): Promise<number> {
   const scores: number[] = [];
-  for (let i = 0; i < count; i++) scores.push((await answer(make(nextSeed++))).score);
+  for (let i = 0; i < count; i++) {
+    const seed = nextSeed++;
+    const sample = make(seed);
+    const { score, prediction } = await answer(sample);
+    scores.push(score);
+    if (args["show-misses"] && score < 1) {
+      console.log(
+        `  miss ${sample.id} (seed ${seed}): expected ${JSON.stringify(sample.answers)}, got ${JSON.stringify(prediction)}`,
+      );
+    }
+  }
   return mean(scores);
 }
 const formatRow = (row: Record<string, number>) =>

@@ -97,7 +97,8 @@ const oursDefaults = await llmlingua2({});
 
 transformersEnv.allowRemoteModels = false;
 const { promptCompressor } = await LLMLingua2.WithBERTMultilingual(classifierDir, {
-  transformerJSConfig: { device: "cpu", dtype: "fp32" },
+  // The folder ships the int8 graph only (models/lingua2-bert-mini/README.md): both read it.
+  transformerJSConfig: { device: "cpu", dtype: "q8" },
   oaiTokenizer: oai,
   modelSpecificOptions: { local_files_only: true },
   pretrainedTokenizerOptions: { local_files_only: true },

@@ -1,10 +1,11 @@
 /**
  * The LLMLingua-2 training pipeline end to end, small enough for CI: teacher labels from ctxpress
  * llmlingua (over the tiny test scorer), a few training steps of a tiny encoder, export, and the
- * export loaded by ONNX Runtime: golden probabilities match and it compresses.
+ * export loaded by ONNX Runtime: the int8 graph the folder ships and the fp32 graph kept with the
+ * run match the golden probabilities within their tolerances, and it compresses.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -58,16 +59,29 @@ describe("LLMLingua-2 training smoke run", () => {
     expect(output).toMatch(/heldout_agreement/);
 
     const check = JSON.parse(readFileSync(join(model, "export-check.json"), "utf8"));
+    // The folder ships the int8 graph alone; the fp32 graph stays with the run.
+    expect(readdirSync(join(model, "onnx"))).toEqual(["model_quantized.onnx"]);
     const classifier = await OnnxTokenClassifier.load(model, { log: () => {} });
+    // The fp32 graph, loaded from a copy of the folder that holds it.
+    const withFp32 = join(work, "with-fp32");
+    cpSync(model, withFp32, { recursive: true });
+    copyFileSync(join(work, "run", "model.onnx"), join(withFp32, "onnx", "model.onnx"));
+    const fp32 = await OnnxTokenClassifier.load(withFp32, { dtype: "fp32", log: () => {} });
     try {
-      const probabilities = await classifier.keepProbabilities(
-        check.input_ids.map((ids: number[]) => ids.slice(1, -1)),
-      );
-      probabilities.forEach((row, i) => {
-        row.forEach((p, t) => {
-          expect(Math.abs(p - check.keep_probabilities[i][t + 1])).toBeLessThan(check.tolerance);
+      expect(classifier.folder.dtype).toBe("q8");
+      for (const [graph, tolerance] of [
+        [classifier, check.variants["model_quantized.onnx"].tolerance],
+        [fp32, check.tolerance],
+      ] as const) {
+        const probabilities = await graph.keepProbabilities(
+          check.input_ids.map((ids: number[]) => ids.slice(1, -1)),
+        );
+        probabilities.forEach((row, i) => {
+          row.forEach((p, t) => {
+            expect(Math.abs(p - check.keep_probabilities[i][t + 1])).toBeLessThan(tolerance);
+          });
         });
-      });
+      }
       const result = await runCompression(
         { contexts: [check.texts[0]] },
         { method: "llmlingua2", rate: 0.5 },
@@ -76,6 +90,7 @@ describe("LLMLingua-2 training smoke run", () => {
       expect(result.stats.counts.compressedTokens).toBeLessThan(result.stats.counts.originalTokens);
     } finally {
       await classifier.dispose();
+      await fp32.dispose();
     }
   }, 120_000);
 });

@@ -153,7 +153,7 @@ describe("the packed ctxpress, installed in a fresh project", () => {
         "models/ctxpress-5m/onnx/model_quantized.onnx",
         "models/ctxpress-reader/onnx/model_quantized.onnx",
         "models/ctxpress-reader/tokenizer.json",
-        "models/lingua2-bert-mini/onnx/model.onnx",
+        "models/lingua2-bert-mini/onnx/model_quantized.onnx",
         "models/landmark-embedder/onnx/model.onnx_data",
         "models/gist-5m/onnx/summarize_quantized.onnx",
         "models/gist-5m/onnx/model_quantized.onnx_data",
@@ -162,6 +162,8 @@ describe("the packed ctxpress, installed in a fresh project", () => {
     // The int8 graphs are the embedded defaults; the fp32 weights stay in the repository.
     expect(files).not.toContain("models/ctxpress-5m/onnx/model.onnx_data");
     expect(files).not.toContain("models/ctxpress-reader/onnx/model.onnx_data");
+    // The classifier ships int8 only; its fp32 graph is not even in the repository.
+    expect(files).not.toContain("models/lingua2-bert-mini/onnx/model.onnx");
   });
 
   it("imports ctxpress and ctxpress/langchain as ESM, compresses and answers with the embedded models", () => {

@@ -140,7 +140,7 @@ def main() -> None:
     if args.export_only:
         model.load_state_dict(torch.load(args.run_dir / "model.pt"))
         card = json.loads((args.out / "config.json").read_text())["ctxpress"]
-        export_folder(model, args.tokenizer, args.out, card)
+        export_folder(model, args.tokenizer, args.out, card, args.run_dir / "model.onnx")
         print(f"re-exported {args.out}", flush=True)
         return
     parameters = sum(p.numel() for p in model.parameters())
@@ -197,7 +197,7 @@ def main() -> None:
         "heldout_agreement": final["heldout_agreement"],
     }
     torch.save(model.state_dict(), args.run_dir / "model.pt")
-    export_folder(model, args.tokenizer, args.out, card)
+    export_folder(model, args.tokenizer, args.out, card, args.run_dir / "model.onnx")
     print(f"exported {args.out} after {wall}s", flush=True)
 
 
