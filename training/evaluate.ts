@@ -82,8 +82,14 @@ const { values } = parseArgs({
 const args = argsSchema.parse(values);
 const session = args.threads ? { intraOpThreads: args.threads } : {};
 
-/** Seeds of evaluation samples; the training sets use 1M-3.1M and 9M-9.2M. */
+/** Seeds of evaluation samples; the training sets use 1M-3.6M, 9M-9.2M, 23M-24M and 59M+. */
 const EVAL_SEED = 50_000_000;
+/**
+ * The reworded-passkey row draws its own seeds: from the shared sequence it would shift every
+ * later table's samples (QA, RULER), and the numbers model cards give for those could no longer be
+ * reproduced with the same command.
+ */
+const REWORDED_SEED = 51_000_000;
 const PPL_DOCUMENTS = 64;
 const PPL_TOKENS_PER_DOCUMENT = 1024;
 const DEPTHS = [0, 0.25, 0.5, 0.75, 1];
@@ -195,12 +201,20 @@ async function answer(sample: TaskSample): Promise<{ score: number; prediction: 
 // Room for BOS and the answer: a "2K" cell must fit a 2,048-token window with its answer.
 const promptLength = (length: number) => length - 1 - MAX_NEW_TOKENS;
 
-let nextSeed = EVAL_SEED;
-/** Mean score of `count` fresh samples (each with the next unused evaluation seed). */
-async function accuracy(count: number, make: (seed: number) => TaskSample): Promise<number> {
+/** A run of evaluation seeds, handed out in order. */
+interface SeedRun {
+  next: number;
+}
+const evalSeeds: SeedRun = { next: EVAL_SEED };
+/** Mean score of `count` fresh samples (each with the next unused seed of `seeds`). */
+async function accuracy(
+  count: number,
+  make: (seed: number) => TaskSample,
+  seeds: SeedRun = evalSeeds,
+): Promise<number> {
   const scores: number[] = [];
   for (let i = 0; i < count; i++) {
-    const seed = nextSeed++;
+    const seed = seeds.next++;
     const sample = make(seed);
     const { score, prediction } = await answer(sample);
     scores.push(score);
@@ -235,19 +249,29 @@ for (const length of args["passkey-lengths"]) {
 results.passkey = passkeyTable;
 // The key stated once, in the phrasings of training/reworded-passkey.ts (held-out haystacks and
 // keys): the classic wording states it twice and names it "pass key", which a reader can match
-// by rote. 1,000 tokens, depth drawn per sample, twice `--samples`.
+// by rote. 1,000 tokens, depth drawn per sample, twice `--samples`. Skipped for a reader whose
+// window is shorter (a 512-token training probe): unlike --passkey-lengths, nobody asked for it.
 const REWORDED_LENGTH = 1000;
-const reworded = await accuracy(2 * args.samples, (seed) =>
-  rewordedPasskey({
-    seed,
-    lengthTokens: REWORDED_LENGTH,
-    depth: (seed % 5) / 4,
-    countTokens,
-    haystack,
-  }),
-);
-results.rewordedPasskey = { lengthTokens: REWORDED_LENGTH, accuracy: reworded };
-console.log(`passkey stated once in other words, ${REWORDED_LENGTH} tokens: ${pct(reworded)}`);
+if (readerLm.contextWindow >= REWORDED_LENGTH + 1 + MAX_NEW_TOKENS) {
+  const reworded = await accuracy(
+    2 * args.samples,
+    (seed) =>
+      rewordedPasskey({
+        seed,
+        lengthTokens: REWORDED_LENGTH,
+        depth: (seed % 5) / 4,
+        countTokens,
+        haystack,
+      }),
+    { next: REWORDED_SEED },
+  );
+  results.rewordedPasskey = { lengthTokens: REWORDED_LENGTH, accuracy: reworded };
+  console.log(`passkey stated once in other words, ${REWORDED_LENGTH} tokens: ${pct(reworded)}`);
+} else {
+  console.log(
+    `passkey stated once in other words: skipped (window ${readerLm.contextWindow} < ${REWORDED_LENGTH} tokens + answer)`,
+  );
+}
 if (args.only === "passkey") {
   await raw.dispose();
   finish();
@@ -290,7 +314,7 @@ console.log(`RULER-style tasks at 2048 tokens: ${formatRow(ruler)}`);
 {
   const decoder = new OnnxDecoder(readerLm);
   const sample = passkey({
-    seed: nextSeed++,
+    seed: evalSeeds.next++,
     lengthTokens: Math.min(1000, readerLm.contextWindow - 80),
     depth: 0.5,
     countTokens,
