@@ -24,8 +24,8 @@ import type { ModelProvider } from "../../src/compressors/types.js";
 import { DEFAULT_CLASSIFIER_MODEL } from "../../src/model/defaults.js";
 import { MODEL_DTYPES, type ModelDtype } from "../../src/model/model-folder.js";
 import { OnnxTokenClassifier } from "../../src/model/token-classifier.js";
-import { loadParagraphs } from "../corpus/index.js";
 import { keptWordAgreement } from "./agreement.js";
+import { heldoutDocuments } from "./heldout-documents.js";
 import { readLabelledTexts, type TokenLabels, tokenLabels } from "./token-labels.js";
 
 const { values } = parseArgs({
@@ -54,24 +54,6 @@ async function load(spec: string): Promise<OnnxTokenClassifier> {
     session: { intraOpThreads: threads },
     log: () => {},
   });
-}
-
-/** Held-out documents of about `words` words each, paragraphs kept whole (as speed.ts). */
-function documents(count: number, words: number): string[] {
-  const out: string[] = [];
-  let current: string[] = [];
-  let length = 0;
-  for (const paragraph of loadParagraphs("heldout")) {
-    current.push(paragraph);
-    length += paragraph.split(/\s+/).length;
-    if (length >= words) {
-      out.push(current.join("\n\n"));
-      if (out.length === count) break;
-      current = [];
-      length = 0;
-    }
-  }
-  return out;
 }
 
 /** The top `rate` share of a text's tokens by probability (stable: ties keep the earlier). */
@@ -215,7 +197,7 @@ async function compressAll(
 }
 
 const reference = await load(values.reference);
-const docs = documents(Number(values.texts), Number(values.words));
+const docs = heldoutDocuments(Number(values.texts), Number(values.words));
 const docChunks = chunks(reference, docs);
 const labels = values.labels ? readLabelledTexts(values.labels) : [];
 const labelTokens = labels.map((text) =>

@@ -21,8 +21,8 @@ import cl100k from "js-tiktoken/ranks/cl100k_base";
 import { runCompression } from "../../src/compressors/index.js";
 import { DEFAULT_CLASSIFIER_MODEL, DEFAULT_SCORER_MODEL } from "../../src/model/defaults.js";
 import { createModelProvider } from "../../src/model/index.js";
-import { loadParagraphs } from "../corpus/index.js";
 import { keptWordAgreement } from "./agreement.js";
+import { heldoutDocuments } from "./heldout-documents.js";
 
 const { values } = parseArgs({
   options: {
@@ -38,26 +38,7 @@ const classifierDir = path.resolve(values.classifier);
 const rate = Number(values.rate);
 const repeats = Number(values.repeats);
 
-/** Held-out documents of about `words` words each, paragraphs kept whole. */
-function documents(count: number, words: number): string[] {
-  const paragraphs = loadParagraphs("heldout");
-  const out: string[] = [];
-  let current: string[] = [];
-  let length = 0;
-  for (const paragraph of paragraphs) {
-    current.push(paragraph);
-    length += paragraph.split(/\s+/).length;
-    if (length >= words) {
-      out.push(current.join("\n\n"));
-      if (out.length === count) break;
-      current = [];
-      length = 0;
-    }
-  }
-  return out;
-}
-
-const texts = documents(Number(values.texts), Number(values.words));
+const texts = heldoutDocuments(Number(values.texts), Number(values.words));
 const oai = new Tiktoken(cl100k);
 const inputTokens = texts.reduce((sum, text) => sum + oai.encode(text).length, 0);
 
