@@ -4,7 +4,8 @@ as the paper does for OPT), on next-segment language modelling plus generated QA
 Run from training/ (resumes from .runs/<name>/checkpoint.pt):
   nice -n 10 /usr/bin/python3 -m gist.train configs/gist-5m.json [--threads 1] [--stop-at N]
       [--time-steps N]
-Then export: /usr/bin/python3 -m gist.export configs/gist-5m.json
+Then export: /usr/bin/python3 -m gist.export configs/gist-5m.json --int8-only (as shipped; without
+--int8-only the float32 graphs are written too, and stay out of git)
 """
 
 import argparse
