@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Tokenizer } from "../../src/model/types.js";
+import { codePointOffsets } from "./code-points.js";
 
 /** One line of labels-<split>.jsonl; offsets in code points (what Python indexes). */
 export interface LabelledText {
@@ -31,20 +32,6 @@ export function readLabelledTexts(file: string): LabelledText[] {
     .map((line) => JSON.parse(line) as LabelledText);
 }
 
-/** Code-point index of every UTF-16 offset of `text` (length + 1 entries). */
-function codePointIndex(text: string): Uint32Array {
-  const index = new Uint32Array(text.length + 1);
-  let points = 0;
-  for (let i = 0; i < text.length; i++) {
-    index[i] = points;
-    const code = text.charCodeAt(i);
-    // A high surrogate and its low surrogate are one code point.
-    if (code < 0xd800 || code > 0xdbff || i + 1 >= text.length) points++;
-  }
-  index[text.length] = points;
-  return index;
-}
-
 function charMask(length: number, spans: readonly (readonly [number, number])[]): Uint8Array {
   const mask = new Uint8Array(length);
   for (const [start, end] of spans) mask.fill(1, start, end);
@@ -65,7 +52,7 @@ export function tokenLabels(
   maxTokens: number,
 ): TokenLabels {
   const { text } = labelled;
-  const points = codePointIndex(text);
+  const points = codePointOffsets(text);
   const length = points[text.length] ?? 0;
   const encoded = tokenizer.encodeWithSpans(text);
   // ctxpress spans cover the whitespace before a word; Python's WordPiece spans do not.

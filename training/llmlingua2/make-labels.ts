@@ -15,6 +15,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type CorpusSplit, loadParagraphs } from "../../bench/corpus/index.js";
+import { codePointOffsets } from "../../bench/llmlingua2/code-points.js";
 import {
   corpusHaystack,
   Rng,
@@ -94,20 +95,6 @@ function taskTexts(
       needles: sample.meta.needles,
     };
   });
-}
-
-/** UTF-16 offset → code-point offset, for every offset 0..text.length. */
-function codePointOffsets(text: string): Int32Array {
-  const out = new Int32Array(text.length + 1);
-  let points = 0;
-  for (let i = 0; i < text.length; i++) {
-    out[i] = points;
-    const code = text.charCodeAt(i);
-    if (!(code >= 0xdc00 && code <= 0xdfff)) points++;
-    else out[i] = points - 1;
-  }
-  out[text.length] = points;
-  return out;
 }
 
 function needleSpans(text: string, needles: readonly string[]): Span[] {
