@@ -9,7 +9,7 @@ const POSITIONS = [1, 5, 10, 15, 20];
  * prompt costs ~35 s per perplexity-method compression on 2 CPU cores, so 128K has one sample
  * per task and the tables say so (n per cell). 2K is the only length whose uncompressed prompt
  * fits the embedded reader, so it carries the most samples (the goals compare against it). The
- * run is resumable and takes about 70 minutes on 2 CPU cores (measured in docs/BENCHMARKS.md).
+ * run is resumable and takes about 37 minutes on 2 CPU cores (measured in docs/BENCHMARKS.md).
  */
 export const FULL_SUITE = suiteSchema.parse({
   name: "full",
