@@ -6,7 +6,7 @@ const POSITIONS = [1, 5, 10, 15, 20];
 
 /**
  * The full grid at 2K, 8K, 32K and 128K tokens. Samples thin out with length: one 128K-token
- * prompt costs ~35 s per perplexity-method compression on 2 CPU cores, so 128K has one sample
+ * prompt costs ~25 s per perplexity-method compression on 2 CPU cores, so 128K has one sample
  * per task and the tables say so (n per cell). 2K is the only length whose uncompressed prompt
  * fits the embedded reader, so it carries the most samples (the goals compare against it). The
  * run is resumable and takes about 37 minutes on 2 CPU cores (measured in docs/BENCHMARKS.md).
