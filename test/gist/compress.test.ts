@@ -152,6 +152,24 @@ describe("gist compression", () => {
     expect(calls()).toBeGreaterThan(afterFirst);
   });
 
+  it("keeps vectors plus the reader's tokens within targetTokens over many short contexts", async () => {
+    // Sentence-aware cuts leave segments shorter than the segment length and every context ends
+    // in a part-segment worth κ vectors, so a segment length taken from the token total alone
+    // overshot the budget (the full suite's gist prompts at 8K overflowed the reader's window).
+    const contexts = heldOutParagraphs(20, 250);
+    const question = "What is the pass key?";
+    for (const targetTokens of [400, 800]) {
+      const result = await runCompression(
+        { contexts, question },
+        { method: "gist", targetTokens },
+        { models, summaryVectors: new SummaryVectorCache() },
+      );
+      expect(result.stats.counts.compressedTokens).toBeLessThanOrEqual(targetTokens);
+      // Not by giving up: the vectors still fill most of the room.
+      expect(result.stats.counts.compressedTokens).toBeGreaterThan(targetTokens / 2);
+    }
+  });
+
   it("maps rate and targetTokens to a segment length, and keeps at least κ tokens a segment", () => {
     const base = {
       summaryTokens: 4,

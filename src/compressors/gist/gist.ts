@@ -6,6 +6,7 @@ import { ProgressReporter } from "../progress.js";
 import { StageTimer } from "../stage-timer.js";
 import { buildStats, tokenCounts } from "../stats.js";
 import type { CompressEnv, CompressionResult, Compressor, SummarizedContext } from "../types.js";
+import { fitSegmentLength } from "./fit-segment-length.js";
 import { type GistOptions, gistOptionsSchema, segmentLength } from "./options.js";
 import type { StoredSummary } from "./summary-vectors.js";
 
@@ -70,13 +71,29 @@ export const gistCompressor = {
     const contextTokens = await timer.time("tokenize", () =>
       contexts.reduce((sum, { text }) => sum + tokenizer.encode(text).length, 0),
     );
-    const segmentTokens = segmentLength({
+    const firstGuess = segmentLength({
       options,
       summaryTokens: compressor.summaryTokens,
       modelSegmentTokens: compressor.segmentTokens,
       contextTokens,
       readerTokens,
     });
+    // A token budget is a hard limit (the reader's window): count the segments the cuts really
+    // make. An explicit segmentTokens is taken as given.
+    const { targetTokens } = options;
+    const segmentTokens =
+      targetTokens === undefined || options.segmentTokens !== undefined
+        ? firstGuess
+        : await timer.time("tokenize", () =>
+            fitSegmentLength({
+              texts: contexts.map(({ text }) => text),
+              tokenizer,
+              summaryTokens: compressor.summaryTokens,
+              targetTokens,
+              readerTokens,
+              initial: firstGuess,
+            }),
+          );
 
     const progress = new ProgressReporter(env.onProgress, { summarize: 1 });
     const totalChars = contexts.reduce((sum, { text }) => sum + text.length, 0) || 1;
