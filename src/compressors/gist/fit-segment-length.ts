@@ -1,4 +1,4 @@
-import type { Tokenizer } from "../../model/types.js";
+import type { TokenizedText } from "../../model/types.js";
 import { splitIntoBlocks } from "../landmark/blocking.js";
 
 /** The longest segment `gistOptionsSchema` accepts. */
@@ -7,9 +7,8 @@ const MAX_SEGMENT_TOKENS = 8192;
 const MAX_ROUNDS = 8;
 
 export interface FitSegmentLengthInput {
-  /** The non-empty contexts, each cut into segments on its own. */
-  readonly texts: readonly string[];
-  readonly tokenizer: Tokenizer;
+  /** The non-empty contexts with their tokens (`encodeWithSpans`), each cut into segments on its own. */
+  readonly contexts: readonly { readonly text: string; readonly tokens: TokenizedText }[];
   /** κ: vectors each segment leaves. */
   readonly summaryTokens: number;
   readonly targetTokens: number;
@@ -28,10 +27,9 @@ export interface FitSegmentLengthInput {
  * caller's window check then reports the overflow).
  */
 export function fitSegmentLength(input: FitSegmentLengthInput): number {
-  const { texts, tokenizer, summaryTokens, targetTokens, readerTokens } = input;
-  const tokenized = texts.map((text) => ({ text, tokens: tokenizer.encodeWithSpans(text) }));
+  const { contexts, summaryTokens, targetTokens, readerTokens } = input;
   const vectorsAt = (segmentTokens: number) =>
-    tokenized.reduce(
+    contexts.reduce(
       (sum, { text, tokens }) =>
         sum + splitIntoBlocks(text, tokens, segmentTokens).length * summaryTokens,
       0,

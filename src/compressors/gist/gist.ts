@@ -68,9 +68,12 @@ export const gistCompressor = {
     const contexts = input.contexts
       .map((text, index) => ({ text, index }))
       .filter(({ text }) => text.trim() !== "");
-    const contextTokens = await timer.time("tokenize", () =>
-      contexts.reduce((sum, { text }) => sum + tokenizer.encode(text).length, 0),
+    // Tokenized once, with spans: the token total sets the first segment length, the spans let
+    // fitSegmentLength count the segments the cuts make.
+    const tokenized = await timer.time("tokenize", () =>
+      contexts.map(({ text }) => ({ text, tokens: tokenizer.encodeWithSpans(text) })),
     );
+    const contextTokens = tokenized.reduce((sum, { tokens }) => sum + tokens.ids.length, 0);
     const firstGuess = segmentLength({
       options,
       summaryTokens: compressor.summaryTokens,
@@ -86,8 +89,7 @@ export const gistCompressor = {
         ? firstGuess
         : await timer.time("tokenize", () =>
             fitSegmentLength({
-              texts: contexts.map(({ text }) => text),
-              tokenizer,
+              contexts: tokenized,
               summaryTokens: compressor.summaryTokens,
               targetTokens,
               readerTokens,
