@@ -17,11 +17,12 @@ import torch
 
 from .bpe import BpeTokenizer
 from .external_data import share_external_data
-from .lm_head import gemm_lm_head, int8_embedding_gather
+from .int8_twin import write_int8_twin
+from .lm_head import gemm_lm_head
 from .model import LlamaLM
 from .onnx_graphs import export_graph
 from .paths import TOKENIZER_DIR
-from .quantize import dynamic_int8_matmuls, quantize_graph, quantized_copy
+from .quantize import quantized_copy
 from .special_tokens import ENDOFTEXT_ID, PAD_ID
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
@@ -92,15 +93,12 @@ def export_model_folder(
             shutil.move(str(Path(tmp) / name), onnx_dir / name)
     graphs = [onnx_dir / "model.onnx", onnx_dir / "model_embeds.onnx"]
     offsets = share_external_data(graphs, DATA_FILE)
-    quantize_graph(str(graphs[0]), str(onnx_dir / QUANTIZED_FILE))
-    # After quantizing: quantize.py recognises the LM head by its Einsum. The int8 projections
-    # only: the fp32 graphs have no DequantizeLinear.
-    for path in [*graphs, onnx_dir / QUANTIZED_FILE]:
+    write_int8_twin(graphs[0], onnx_dir / QUANTIZED_FILE, int8_activations)
+    # After quantizing (quantize.py recognises the LM head by its Einsum): the fp32 graphs get the
+    # LM-head Gemm too; they have no int8 table or DequantizeLinear for the other rewrites.
+    for path in graphs:
         model = onnx.load(str(path), load_external_data=False)
         gemm_lm_head(model.graph)
-        int8_embedding_gather(model.graph)
-        if int8_activations:
-            dynamic_int8_matmuls(model.graph)
         onnx.save(model, str(path))
 
     for name in TOKENIZER_FILES:

@@ -15,11 +15,8 @@ model_quantized.onnx, the name transformers.js expects for that graph's external
 
 from pathlib import Path
 
-import onnx
-
 from ctxtrain.external_data import share_external_data
-from ctxtrain.lm_head import gemm_lm_head, int8_embedding_gather
-from ctxtrain.quantize import dynamic_int8_matmuls, quantize_graph
+from ctxtrain.int8_twin import write_int8_twin
 
 INT8_SUFFIX = "_quantized"
 INT8_DATA_FILE = f"model{INT8_SUFFIX}.onnx_data"
@@ -39,15 +36,9 @@ def write_int8_graphs(onnx_dir: Path, extra_fp32_graphs: list[str], int8_activat
     if not graphs[0].exists():
         raise FileNotFoundError(f"{graphs[0]}: export the reader (ctxtrain export_model_folder) first")
     for name in extra_fp32_graphs:
-        target = onnx_dir / int8_name(name)
-        quantize_graph(str(onnx_dir / name), str(target))
         # The same rewrites as model_quantized.onnx gets, so the runtime runs the same kernels.
-        model = onnx.load(str(target))
-        gemm_lm_head(model.graph)
-        int8_embedding_gather(model.graph)
-        if int8_activations:
-            dynamic_int8_matmuls(model.graph)
-        onnx.save(model, str(target))
+        target = onnx_dir / int8_name(name)
+        write_int8_twin(onnx_dir / name, target, int8_activations)
         graphs.append(target)
     share_external_data(graphs, INT8_DATA_FILE)
     return graphs

@@ -29,8 +29,7 @@ from pathlib import Path
 
 import onnx
 
-from ctxtrain.lm_head import int8_embedding_gather
-from ctxtrain.quantize import dynamic_int8_matmuls, quantize_graph
+from ctxtrain.int8_twin import write_int8_twin
 
 from .train_tokenizer import DEFAULT_OUT
 
@@ -49,13 +48,12 @@ def write_int8_graph(fp32_path: Path, target: Path, activations: bool = True) ->
     """Quantizes the fp32 classifier graph into `target`; returns what changed (for the log).
     `activations` False leaves the projections weight-only (float activations), for comparison."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    quantize_graph(str(fp32_path), str(target))
-    model = onnx.load(str(target))
-    gathers = int8_embedding_gather(model.graph)
-    matmuls = dynamic_int8_matmuls(model.graph) if activations else 0
-    onnx.save(model, str(target))
+    counts = write_int8_twin(fp32_path, target, activations)
     onnx.checker.check_model(str(target))
-    return f"{target}: {os.path.getsize(target)} bytes, {gathers} int8 Gather, {matmuls} MatMul -> MatMulInteger"
+    return (
+        f"{target}: {os.path.getsize(target)} bytes, {counts['gather']} int8 Gather, "
+        f"{counts['matmul_integer']} MatMul -> MatMulInteger"
+    )
 
 
 def int8_check() -> dict:
